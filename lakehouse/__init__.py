@@ -1,0 +1,1 @@
+"""Smart Grid Analytics lakehouse."""

@@ -1,0 +1,1 @@
+"""Storage: URIs (local or S3), the Delta write API and table maintenance."""
