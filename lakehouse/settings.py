@@ -123,6 +123,20 @@ class Settings(BaseSettings):
     entsoe_token: str | None = Field(
         default=None, description="ENTSO-E security token (or the Airflow connection `entsoe`)."
     )
+    http_max_attempts: int = Field(
+        default=5, ge=1, le=20, description="Attempts per HTTP request to a source API before giving up."
+    )
+    http_backoff_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="Base delay of the exponential backoff (with full jitter) between HTTP retries.",
+    )
+    http_max_backoff_seconds: float = Field(
+        default=60.0, ge=0, description="Longest single wait between HTTP retries, Retry-After included."
+    )
+    http_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Timeout of one HTTP request to a source API (connect and read)."
+    )
     simulator_meters: int = Field(default=200, ge=1, le=1_000_000, description="Meters the simulator runs.")
     simulator_seed: int = Field(default=42, description="Seed of the simulator.")
     simulator_faults: bool = Field(default=False, description="Inject faults into simulated feeds.")
