@@ -1,0 +1,1 @@
+"""Sources: the feeds that fill the landing zone (simulator or real connectors)."""
