@@ -97,6 +97,15 @@ class Settings(BaseSettings):
     )
     mlflow_port: int = Field(default=5055, ge=1, le=65535, description="Port of the embedded MLflow server.")
     airflow_port: int = Field(default=8080, ge=1, le=65535, description="Port of the Airflow UI.")
+    airflow_users: str = Field(
+        default="admin:admin",
+        description="Airflow UI users as user:role, comma-separated (roles: viewer, user, op, admin). "
+        "Airflow generates each password into "
+        "$LAKEHOUSE_HOME/airflow/simple_auth_manager_passwords.json.generated.",
+    )
+    airflow_dags_folder: Path | None = Field(
+        default=None, description="Folder of the DAG files. Default: the project's dags/ folder."
+    )
 
     # --- domain ----------------------------------------------------------------------------
     local_timezone: str = Field(default="Europe/Belgrade", description="Time zone of the grid's local day.")
