@@ -11,7 +11,7 @@ from lakehouse.settings import REGIONS
 CITIES: dict[str, tuple[float, float]] = {
     "Prishtina": (42.6629, 21.1655),
     "Prizren": (42.2139, 20.7397),
-    "Peja": (42.6593, 20.2883),
+    "Peja": (42.6593, 20.2887),
     "Gjilan": (42.4635, 21.4694),
     "Mitrovica": (42.8914, 20.8660),
 }
