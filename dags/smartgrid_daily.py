@@ -1,0 +1,97 @@
+"""smartgrid_daily: land and refine one local day D of grid data.
+
+Fires at 00:00 Europe/Belgrade on D+1 (logical date), once day D is over; its data interval is
+[D 00:00, D+1 00:00) local time (lakehouse/orchestration/schedule.py explains the DST detail).
+Every task derives D from the data interval end and calls a plain function in lakehouse.pipeline;
+this file only declares the graph, so it parses fast.
+
+    sources.extract[meters|weather|prices]  ->  bronze.meter_readings  ->  (silver, gold, quality, marts)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pendulum
+from airflow.sdk import CronTriggerTimetable, dag, task, task_group
+
+from lakehouse.pipeline.assets import BRONZE_METER_READINGS
+from lakehouse.settings import get_settings
+
+LOCAL_TZ = get_settings().local_timezone
+# Same tuple as lakehouse.sources.feeds.FEEDS (a test keeps them equal); not imported, so that
+# parsing this file does not import the sources.
+FEEDS = ("meters", "weather", "prices")
+
+
+def _day(data_interval_end: datetime):
+    from lakehouse.orchestration.schedule import data_day
+
+    return data_day(data_interval_end, get_settings().tz)
+
+
+@task(
+    retries=3,
+    retry_delay=timedelta(minutes=1),
+    retry_exponential_backoff=True,
+    max_retry_delay=timedelta(minutes=30),
+    map_index_template="{{ feed }}",
+)
+def extract(feed: str, data_interval_end: datetime | None = None) -> list[str]:
+    """Land day D of one feed. Not published yet -> retried later with backoff; bad format -> fail."""
+    from airflow.sdk import get_current_context
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException
+
+    get_current_context()["feed"] = feed  # names the mapped instance "extract[meters]" in the UI
+
+    from lakehouse.pipeline import daily
+    from lakehouse.sources.errors import SourceFormatError, SourceNotReadyError
+
+    day = _day(data_interval_end)
+    try:
+        return daily.extract(feed, day)
+    except SourceNotReadyError as error:
+        raise AirflowException(f"{feed} for {day} is not published yet; retrying later: {error}") from error
+    except SourceFormatError as error:
+        raise AirflowFailException(f"{feed} for {day} came in an unexpected format: {error}") from error
+
+
+@task(task_id="meter_readings", outlets=[BRONZE_METER_READINGS], retries=1, retry_delay=timedelta(seconds=30))
+def bronze_meter_readings(data_interval_end: datetime | None = None, outlet_events=None) -> dict:
+    """Ingest day D's landed meter files into bronze.meter_readings (idempotent per landing day)."""
+    from lakehouse.pipeline import daily
+
+    summary = daily.bronze_meter_readings(_day(data_interval_end))
+    if outlet_events is not None:
+        outlet_events[BRONZE_METER_READINGS].extra = summary
+    return summary
+
+
+@task_group(group_id="sources")
+def sources():
+    """Pull the three feeds for day D into the landing zone, one mapped task per feed."""
+    return extract.expand(feed=list(FEEDS))
+
+
+@task_group(group_id="bronze")
+def bronze():
+    """Landing files -> bronze tables, records as landed (issue 4 adds weather, prices, registry)."""
+    return bronze_meter_readings()
+
+
+@dag(
+    dag_id="smartgrid_daily",
+    schedule=CronTriggerTimetable("0 0 * * *", timezone=LOCAL_TZ, interval=timedelta(days=1)),
+    # The first run fires at 2026-01-02 00:00 local and processes D = 2026-01-01.
+    start_date=pendulum.datetime(2026, 1, 2, tz=LOCAL_TZ),
+    catchup=True,
+    max_active_runs=1,
+    default_args={"owner": "data-engineering"},
+    tags=["smartgrid", "daily"],
+    doc_md=__doc__,
+)
+def smartgrid_daily():
+    sources() >> bronze()
+
+
+smartgrid_daily()

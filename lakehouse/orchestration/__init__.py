@@ -1,0 +1,1 @@
+"""Orchestration: the Airflow environment of the platform and the runner behind `lakehouse run`."""
