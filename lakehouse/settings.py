@@ -154,6 +154,12 @@ class Settings(BaseSettings):
     simulator_meters: int = Field(default=200, ge=1, le=1_000_000, description="Meters the simulator runs.")
     simulator_seed: int = Field(default=42, description="Seed of the simulator.")
     simulator_faults: bool = Field(default=False, description="Inject faults into simulated feeds.")
+    simulator_gzip: bool = Field(
+        default=True, description="Simulated meter readings as .csv.gz (false: plain .csv)."
+    )
+    simulator_price_resolution: Literal["PT60M", "PT15M"] = Field(
+        default="PT60M", description="Resolution of simulated day-ahead prices: PT60M or PT15M."
+    )
 
     @field_validator("lakehouse_root", "landing_root", "meters_inbox")
     @classmethod
