@@ -278,7 +278,7 @@ def fetch_day(
     if store is None:
         from lakehouse.sources.landing import LandingStore
 
-        store = LandingStore(settings.landing_uri)
+        store = LandingStore(settings.landing_uri, settings)
     tz = settings.tz
     zone = settings.bidding_zone
     params = request_params(day, zone, tz, security_token(settings))

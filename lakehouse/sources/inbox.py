@@ -287,7 +287,7 @@ def _store(settings: Settings, store: LandingStore | None) -> LandingStore:
         return store
     from lakehouse.sources.landing import LandingStore
 
-    return LandingStore(settings.landing_uri)
+    return LandingStore(settings.landing_uri, settings)
 
 
 def _file_once(store: LandingStore, relpath: str, data: bytes) -> tuple[str, bool]:

@@ -205,7 +205,7 @@ def fetch_day(
     if store is None:
         from lakehouse.sources.landing import LandingStore
 
-        store = LandingStore(settings.landing_uri)
+        store = LandingStore(settings.landing_uri, settings)
     tz = settings.tz
     today = today or datetime.now(tz).date()
     url = endpoint_for(day, today, settings)
