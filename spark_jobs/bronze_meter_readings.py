@@ -109,7 +109,7 @@ def landed_files(day: date, settings: Any = None) -> list[str]:
     """Relpaths of day `day`'s meter export files in the landing zone, sorted."""
     from lakehouse.sources.landing import LandingStore
 
-    store = LandingStore(settings.landing_uri if settings is not None else None)
+    store = LandingStore(settings=settings)
     files = store.list(f"{PREFIX}/date={day.isoformat()}/")
     return sorted(f for f in files if f.endswith((".csv", ".csv.gz")))
 
@@ -118,7 +118,7 @@ def read_lines(spark: SparkSession, files: list[str], settings: Any = None) -> D
     """One text read per file (Sail refuses mixed compression in one read), tagged with its relpath."""
     from lakehouse.sources.landing import LandingStore
 
-    store = LandingStore(settings.landing_uri if settings is not None else None)
+    store = LandingStore(settings=settings)
     frames = [
         spark.read.text(store.uri(relpath)).withColumn("_landing_file", F.lit(relpath)) for relpath in files
     ]

@@ -1,0 +1,134 @@
+"""`lakehouse airflow`: Airflow's API server (the UI), scheduler and DAG processor in the foreground.
+
+Three Airflow processes with the platform's environment, each in its own process group with its
+log under $LAKEHOUSE_HOME/logs/airflow/. Ctrl-C (or any of them exiting) stops all three.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from lakehouse.orchestration.airflow import (
+    AirflowSetupError,
+    airflow_command,
+    airflow_env,
+    airflow_logs,
+    passwords_file,
+    users,
+)
+from lakehouse.settings import Settings, get_settings
+
+COMPONENTS = {
+    "api-server": ("api-server",),
+    "scheduler": ("scheduler",),
+    "dag-processor": ("dag-processor",),
+}
+Echo = Callable[[str], None]
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _wait_http(url: str, timeout: float, alive: Callable[[], bool]) -> bool:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and alive():
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    return False
+
+
+def generated_passwords(settings: Settings | None = None) -> dict[str, str]:
+    path = passwords_file(settings)
+    try:
+        content = path.read_text().strip()
+    except FileNotFoundError:
+        return {}
+    return json.loads(content) if content else {}
+
+
+def _stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    for process in processes.values():
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    for process in processes.values():
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def serve(settings: Settings | None = None, echo: Echo = print) -> int:
+    """Run the Airflow UI and scheduler until Ctrl-C; returns the exit code."""
+    settings = settings or get_settings()
+    if not _port_free(settings.airflow_port):
+        raise AirflowSetupError(
+            f"port {settings.airflow_port} on 127.0.0.1 is taken (another Airflow?): stop it, or set "
+            "AIRFLOW_PORT to a free port"
+        )
+    env = {**os.environ, **airflow_env(settings)}
+    secrets_file = passwords_file(settings)
+    if not secrets_file.exists():  # Airflow appends to it: create it private first
+        fd = os.open(secrets_file, os.O_WRONLY | os.O_CREAT, 0o600)
+        os.close(fd)
+    logs = airflow_logs(settings)
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    log_paths: dict[str, Path] = {}
+    try:
+        for name, args in COMPONENTS.items():
+            log_paths[name] = logs / f"{name}.log"
+            with log_paths[name].open("ab") as out:
+                processes[name] = subprocess.Popen(
+                    airflow_command(*args),
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            echo(f"started airflow {name} (pid {processes[name].pid}, log {log_paths[name]})")
+        url = f"http://127.0.0.1:{settings.airflow_port}"
+        echo(f"waiting for the Airflow UI at {url} ...")
+        if not _wait_http(
+            f"{url}/api/v2/monitor/health", 180, lambda: processes["api-server"].poll() is None
+        ):
+            raise AirflowSetupError(f"the Airflow API server did not come up; see {log_paths['api-server']}")
+        passwords = generated_passwords(settings)
+        echo(f"Airflow UI: {url}  (DAG smartgrid_daily; new DAGs are paused until you switch them on)")
+        for user, role in users(settings):
+            secret = passwords.get(user)
+            shown = secret if secret else f"see {secrets_file}"
+            echo(f"  login: {user} / {shown}  (role {role}; passwords are kept in {secrets_file})")
+        echo("Ctrl-C stops the UI, the scheduler and the DAG processor.")
+        while True:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    echo(f"airflow {name} exited with code {process.returncode}; see {log_paths[name]}")
+                    return process.returncode or 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        echo("stopping Airflow ...")
+        return 0
+    finally:
+        _stop(processes)
