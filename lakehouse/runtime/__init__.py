@@ -17,7 +17,7 @@ from lakehouse.runtime.errors import (
 from lakehouse.runtime.manager import ServiceStatus, down, status, up
 from lakehouse.runtime.services import ALL_NAMES as SERVICES
 from lakehouse.runtime.services import tracking_uri, warehouse_url_for
-from lakehouse.settings import get_settings
+from lakehouse.settings import Settings, get_settings
 
 __all__ = [
     "SERVICES",
@@ -35,11 +35,15 @@ __all__ = [
 ]
 
 
-def database_url(dbname: str = "warehouse") -> str:
-    """PostgreSQL URL of `dbname`: WAREHOUSE_URL's server, or the embedded one (with its password)."""
-    return warehouse_url_for(get_settings(), dbname)
+def database_url(dbname: str = "warehouse", settings: Settings | None = None) -> str:
+    """PostgreSQL URL of `dbname`: WAREHOUSE_URL's server, or the embedded one (with its password).
+
+    The embedded server's password is generated on first use, so the URL is stable before and
+    after `up`; connecting needs the server running (`lakehouse up postgres`).
+    """
+    return warehouse_url_for(settings or get_settings(), dbname)
 
 
-def mlflow_tracking_uri() -> str:
+def mlflow_tracking_uri(settings: Settings | None = None) -> str:
     """MLFLOW_TRACKING_URI, or the embedded server http://127.0.0.1:<MLFLOW_PORT>."""
-    return tracking_uri(get_settings())
+    return tracking_uri(settings or get_settings())

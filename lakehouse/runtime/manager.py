@@ -168,21 +168,23 @@ def _airflow_db(settings: Settings, report: Report) -> ServiceStatus:
             created = postgres.ensure_databases(settings.warehouse_url, ("airflow",))
             if created:
                 report(f"{AIRFLOW_DB}: created database 'airflow' on WAREHOUSE_URL's server")
-        report(f"{AIRFLOW_DB}: migrating the Airflow metadata database")
+        report(f"{AIRFLOW_DB}: migrating the Airflow metadata database (if needed)")
         started = time.monotonic()
-        airflow.migrate_metadata_db()
+        outcome = airflow.migrate_metadata_db(settings)
     except Exception as error:
         raise ServiceStartError(
             AIRFLOW_DB,
             f"could not prepare the Airflow metadata database at {address}: {error}. If the server "
             "refuses CREATE DATABASE, create it yourself (CREATE DATABASE airflow)",
         ) from error
-    detail = f"migrated in {time.monotonic() - started:.0f} s"
+    detail = f"{outcome or 'migrated'} ({time.monotonic() - started:.0f} s)"
     report(f"{AIRFLOW_DB}: {detail}")
     return ServiceStatus(AIRFLOW_DB, "ready", address, detail)
 
 
-def up(names: list[str] | None = None, *, report: Report | None = None) -> list[ServiceStatus]:
+def up(
+    names: list[str] | None = None, *, report: Report | None = None, settings: Settings | None = None
+) -> list[ServiceStatus]:
     """Start the selected services (all by default) that are not configured externally.
 
     Services already running are reported, not restarted. All processes are spawned first and
@@ -190,7 +192,7 @@ def up(names: list[str] | None = None, *, report: Report | None = None) -> list[
     service is stopped again and ServiceStartError says which one, why, and where its log is.
     """
     report = report or _quiet
-    settings = get_settings()
+    settings = settings or get_settings()
     selected = _select(names)
     results: dict[str, ServiceStatus] = {}
     errors: list[RuntimeServiceError] = []
@@ -310,9 +312,12 @@ def _airflow_db_status(settings: Settings, postgres_status: ServiceStatus) -> Se
     return ServiceStatus(AIRFLOW_DB, "ready", address, f"SELECT ok, schema revision {revision[0]}")
 
 
-def status() -> list[ServiceStatus]:
-    """Every service with its address and the result of its real health check."""
-    settings = get_settings()
+def status(settings: Settings | None = None) -> list[ServiceStatus]:
+    """Every service with its address and the result of its real health check.
+
+    `settings` (default: get_settings()) lets tests and tools address another LAKEHOUSE_HOME.
+    """
+    settings = settings or get_settings()
     by_name = {service.name: _status_of(service, settings) for service in PROCESS_SERVICES}
     by_name[AIRFLOW_DB] = _airflow_db_status(settings, by_name[POSTGRES.name])
     return [by_name[name] for name in ALL_NAMES]
@@ -321,13 +326,13 @@ def status() -> list[ServiceStatus]:
 # --- down ----------------------------------------------------------------------------------------
 
 
-def down(*, report: Report | None = None) -> list[str]:
+def down(*, report: Report | None = None, settings: Settings | None = None) -> list[str]:
     """Stop every service this LAKEHOUSE_HOME's pid files name (reverse start order); keep the data.
 
     Returns the names of the services it stopped. Stale pid files are removed and reported.
     """
     report = report or _quiet
-    settings = get_settings()
+    settings = settings or get_settings()
     known = {service.name: service for service in PROCESS_SERVICES}
     stopped: list[str] = []
     with processes.locked(settings.run_dir):
