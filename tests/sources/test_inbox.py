@@ -175,3 +175,69 @@ def test_plan_is_pure_and_keeps_original_bytes_for_one_day():
     plan = inbox.plan_file("x.csv", data, TZ)
     assert plan.kind == "readings"
     assert plan.parts == {"meters/readings/date=2026-10-25/x.csv": data}
+
+
+@pytest.fixture
+def s3(lakehouse_env: Settings, monkeypatch: pytest.MonkeyPatch):
+    """A local moto S3 server; the inbox and landing both live in it."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    for name, value in {
+        "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+        "METERS_SOURCE": "inbox",
+        "METERS_INBOX": "s3://utility-drop/keds/exports",
+        "LANDING_ROOT": "s3://lake/landing",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    get_settings.cache_clear()
+    from lakehouse.storage.uri import s3_client
+
+    client = s3_client(get_settings())
+    client.create_bucket(Bucket="utility-drop")
+    client.create_bucket(Bucket="lake")
+    yield client
+    server.stop()
+
+
+def test_an_s3_inbox_is_filed_archived_and_rejected_like_a_folder(s3):
+    def put(name: str, data: bytes) -> None:
+        s3.put_object(Bucket="utility-drop", Key=f"keds/exports/{name}", Body=data)
+
+    def keys(bucket: str, prefix: str) -> list[str]:
+        return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", []))
+
+    night = export(*readings("M7", datetime(2026, 1, 15, 23, 15, tzinfo=TZ), 8))
+    put("night.csv", night)
+    put("odd.csv", export("x", header="meter,when,kwh"))
+    put("meters.csv", f"{REGISTRY}\nM7,Gjilan,industrial,F-GJ-02,42.46,21.47,2020-01-01,T3\n".encode())
+
+    assert inbox.collect(day=date(2026, 1, 16)) == [
+        "meters/readings/date=2026-01-16/night.part-2026-01-16.csv"
+    ]
+
+    assert keys("lake", "landing/") == [
+        "landing/meters/readings/date=2026-01-15/night.part-2026-01-15.csv",
+        "landing/meters/readings/date=2026-01-16/night.part-2026-01-16.csv",
+        "landing/meters/registry/meters.csv",
+    ]
+    assert keys("utility-drop", "keds/") == [
+        "keds/exports/archive/meters.csv",
+        "keds/exports/archive/night.csv",
+        "keds/exports/rejected/odd.csv",
+        "keds/exports/rejected/odd.csv.reason.txt",
+    ]
+    reason = s3.get_object(Bucket="utility-drop", Key="keds/exports/rejected/odd.csv.reason.txt")[
+        "Body"
+    ].read()
+    assert b"missing column(s)" in reason
+
+    put("night.csv", night)  # delivered twice
+    assert inbox.collect() == []
+    assert len(keys("lake", "landing/meters/readings/")) == 2
