@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"),
         description="AWS region for S3 paths.",
     )
+    delta_vacuum_retention_hours: int = Field(
+        default=168,
+        ge=0,
+        description="Hours of history `vacuum` keeps (time travel and slow readers need them; Delta's default 168).",
+    )
 
     # --- Spark -----------------------------------------------------------------------------
     spark_engine: Literal["sail", "connect", "classic"] = Field(
