@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     delta_vacuum_retention_hours: int = Field(
         default=168,
         ge=0,
-        description="Hours of history `vacuum` keeps (time travel and slow readers need them; Delta's default 168).",
+        description="Hours of history `vacuum` keeps for time travel and slow readers (Delta default 168).",
     )
 
     # --- Spark -----------------------------------------------------------------------------
