@@ -266,3 +266,16 @@ def test_token_from_the_airflow_connection_or_a_clear_error(settings, monkeypatc
 
     monkeypatch.setenv("AIRFLOW_CONN_ENTSOE", '{"conn_type": "generic", "password": "from-airflow"}')
     assert entsoe.security_token(get_settings()) == "from-airflow"
+
+
+def test_feeds_extract_uses_this_connector_when_prices_source_is_api(settings, server, monkeypatch):
+    from lakehouse.sources import feeds
+
+    monkeypatch.setenv("PRICES_SOURCE", "api")
+    get_settings.cache_clear()
+    server.script("/api", Reply(body=fixture("entsoe_a44_25h_2026-10-25.xml"), content_type=XML))
+
+    assert feeds.extract("prices", date(2026, 10, 25)) == [
+        f"prices/date=2026-10-25/{KOSOVO_BIDDING_ZONE}.xml"
+    ]
+    assert server.requests[0].query["periodEnd"] == "202610252300"

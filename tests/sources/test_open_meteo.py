@@ -188,3 +188,14 @@ def test_a_rejected_request_reports_open_meteos_reason(settings, server):
         open_meteo.fetch_day(date(2026, 12, 30), settings, today=date(2026, 11, 23))
     assert not isinstance(raised.value, SourceUnavailableError)
     assert len(server.requests) == 1  # a 400 is not retried
+
+
+def test_feeds_extract_uses_this_connector_when_weather_source_is_api(settings, server, monkeypatch):
+    from lakehouse.sources import feeds
+
+    monkeypatch.setenv("WEATHER_SOURCE", "api")
+    get_settings.cache_clear()
+    server.script("/v1/archive", Reply(body=JANUARY.read_bytes()))
+
+    assert len(feeds.extract("weather", date(2026, 1, 15))) == 5
+    assert len(server.requests) == 5
