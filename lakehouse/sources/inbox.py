@@ -104,16 +104,26 @@ def _gzip(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def _reading_day(line: str, tz: ZoneInfo) -> date | None:
+def _reading_day(line: str, tz: ZoneInfo, cache: dict[tuple[str, str], date | None]) -> date | None:
+    """Local day in which the reading's interval starts; None when the line cannot say."""
     try:
-        fields = next(csv.reader([line]))
-        end = datetime.fromisoformat(fields[1].strip())
-        minutes = int(fields[2].strip())
-    except (StopIteration, IndexError, ValueError):
+        fields = next(csv.reader([line])) if '"' in line else line.split(",")
+        key = (fields[1], fields[2])
+    except (StopIteration, IndexError):
         return None
-    if end.tzinfo is None or minutes <= 0:
-        return None
-    return (end - timedelta(minutes=minutes)).astimezone(tz).date()
+    if key in cache:  # thousands of meters share each timestamp: parse it once
+        return cache[key]
+    day = None
+    try:
+        end = datetime.fromisoformat(key[0].strip())
+        minutes = int(key[1].strip())
+    except ValueError:
+        pass
+    else:
+        if end.tzinfo is not None and minutes > 0:
+            day = (end - timedelta(minutes=minutes)).astimezone(tz).date()
+    cache[key] = day
+    return day
 
 
 def _header(line: str) -> tuple[str, ...]:
@@ -158,9 +168,10 @@ def plan_file(name: str, data: bytes, tz: ZoneInfo) -> FilingPlan:
         return FilingPlan(name, "rejected", reason=_describe_header(header))
 
     by_day: dict[date | None, list[str]] = {}
+    cache: dict[tuple[str, str], date | None] = {}
     for line in lines[1:]:
         if line.strip():
-            by_day.setdefault(_reading_day(line, tz), []).append(line)
+            by_day.setdefault(_reading_day(line, tz, cache), []).append(line)
     counts = Counter({d: len(v) for d, v in by_day.items() if d is not None})
     if not counts:
         why = "no readings" if not by_day else "no line with a readable timestamp and interval_min"

@@ -19,7 +19,7 @@ import json
 import logging
 import math
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from lakehouse.settings import Settings, get_settings
@@ -133,8 +133,8 @@ def day_response(payload: object, day: date, tz: ZoneInfo) -> dict[str, Any]:
     Raises SourceFormatError when the arrays are not parallel, values are not numbers, hours
     repeat, or any hour of the local day is missing.
     """
-    rows = hourly_records(payload)  # type: ignore[arg-type]
-    assert isinstance(payload, dict)
+    rows = hourly_records(payload)  # type: ignore[arg-type]  (it checks the shape first)
+    payload = cast(dict[str, Any], payload)
     wanted = local_day_hours_utc(day, tz)
     wanted_set = set(wanted)
     seen: set[datetime] = set()
