@@ -5,7 +5,6 @@ Each check returns a short detail for `lakehouse status` or raises HealthError s
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import threading
 import time
@@ -107,15 +106,3 @@ def check_mlflow(base_url: str, timeout: float = 5.0) -> str:
     if response.status_code != 200:
         raise HealthError(f"GET {url} answered {response.status_code}")
     return f"GET /health {response.status_code} {response.text.strip()[:20]}"
-
-
-def wait_port_free(port: int, timeout: float = 5.0) -> bool:
-    """After a stop, wait until the port is released (TIME_WAIT listeners linger briefly)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.socket() as sock:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind(("127.0.0.1", port))
-            return True
-        time.sleep(0.1)
-    return False
