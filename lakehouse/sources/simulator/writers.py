@@ -87,7 +87,7 @@ def _malformed_line(fields: list[str], kind: int) -> str:
     if kind == 2:
         local = datetime.fromisoformat(stamp)
         return ",".join([meter_id, local.strftime("%d.%m.%Y %H:%M"), interval, energy, *rest])
-    return "#HEAD-END BUFFER OVERRUN 0x1F#"
+    return f"#HEAD-END BUFFER OVERRUN 0x1F {meter_id} {stamp[:16]}#"
 
 
 def render_readings(
