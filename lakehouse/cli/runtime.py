@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from lakehouse.runtime import SERVICES, RuntimeServiceError, ServiceStatus
@@ -30,8 +33,13 @@ def _table(statuses: list[ServiceStatus], title: str) -> Table:
     for item in statuses:
         style = _STYLE.get(item.state, "")
         state = f"[{style}]{item.state}[/]" if style else item.state
-        table.add_row(item.name, state, item.address, item.detail)
+        table.add_row(item.name, state, escape(item.address), escape(item.detail))
     return table
+
+
+def _progress(console: Console) -> Callable[[str], None]:
+    """Print one progress line per event, unwrapped so that log paths stay copyable."""
+    return lambda line: console.print(f"[dim]•[/] {escape(line)}", soft_wrap=True, highlight=False)
 
 
 def up(
@@ -44,9 +52,9 @@ def up(
 
     console = Console()
     try:
-        statuses = runtime.up(services or None, report=lambda line: console.print(f"[dim]•[/] {line}"))
+        statuses = runtime.up(services or None, report=_progress(console))
     except RuntimeServiceError as error:
-        console.print(f"[red]lakehouse up failed:[/] {error}", highlight=False)
+        console.print(f"[red]lakehouse up failed:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     console.print(_table(statuses, "lakehouse up"))
 
@@ -67,9 +75,9 @@ def down() -> None:
 
     console = Console()
     try:
-        runtime.down(report=lambda line: console.print(f"[dim]•[/] {line}"))
+        runtime.down(report=_progress(console))
     except RuntimeServiceError as error:
-        console.print(f"[red]lakehouse down failed:[/] {error}", highlight=False)
+        console.print(f"[red]lakehouse down failed:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 

