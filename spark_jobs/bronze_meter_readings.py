@@ -20,7 +20,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 TABLE = "bronze.meter_readings"
@@ -36,45 +36,65 @@ COLUMNS = (
     "status",
 )
 EXPECTED_HEADER = ",".join(COLUMNS)
-_PARTITION_BITS = 33  # monotonically_increasing_id(): partition index << 33 | row index in partition
 
 
 def number_lines(lines: DataFrame) -> DataFrame:
-    """Add `_line_number`, the 1-based position of each line in its `_landing_file`.
+    """Add `_line_number` (1-based) to lines read from files that Spark reads as ONE partition each.
 
-    Spark reads a large file as several partitions, in order, so the line number is the line's
-    index in its partition plus the lines of that file in the partitions before it.
+    Holds for gzip files (not splittable). Sail splits larger plain files into byte ranges whose
+    partition order does not follow the file order, so plain files go through `_plain_file_lines`.
     """
-    ids = lines.withColumn("_row_id", F.monotonically_increasing_id()).withColumn(
-        "_part", F.shiftright("_row_id", _PARTITION_BITS)
-    )
-    per_part = ids.groupBy("_landing_file", "_part").agg(
-        F.count(F.lit(1)).alias("_n"), F.min("_row_id").alias("_first_id")
-    )
-    before = Window.partitionBy("_landing_file").orderBy("_part").rowsBetween(Window.unboundedPreceding, -1)
-    offsets = per_part.select(
-        "_landing_file",
-        "_part",
-        "_first_id",
-        F.coalesce(F.sum("_n").over(before), F.lit(0)).alias("_offset"),
-    )
+    ids = lines.withColumn("_row_id", F.monotonically_increasing_id())
+    first = ids.groupBy("_landing_file").agg(F.min("_row_id").alias("_first_id"))
     return (
-        ids.join(F.broadcast(offsets), ["_landing_file", "_part"])
-        .withColumn(
-            "_line_number", (F.col("_offset") + F.col("_row_id") - F.col("_first_id") + 1).cast("long")
-        )
-        .drop("_row_id", "_part", "_first_id", "_offset")
+        ids.join(first, "_landing_file")
+        .withColumn("_line_number", (F.col("_row_id") - F.col("_first_id") + 1).cast("long"))
+        .drop("_row_id", "_first_id")
     )
+
+
+def _plain_file_lines(spark: SparkSession, uri: str, relpath: str) -> DataFrame:
+    """Lines of an uncompressed file with exact line numbers: the file as one value, split in order.
+
+    `limit(1)`: Sail 0.7 returns a large file's content once per byte-range partition.
+    """
+    content = spark.read.format("binaryFile").load(uri).limit(1)
+    # A final newline ends the last line; it does not start an empty one.
+    text = F.regexp_replace(F.decode("content", "UTF-8"), "\n$", "")
+    return content.select(F.posexplode(F.split(text, "\n")).alias("_pos", "value")).select(
+        "value",
+        F.lit(relpath).alias("_landing_file"),
+        (F.col("_pos") + 1).cast("long").alias("_line_number"),
+    )
+
+
+def read_lines(spark: SparkSession, store: Any, files: list[str]) -> DataFrame:
+    """`value`, `_landing_file` (relpath), `_line_number` of every line of the given landed files.
+
+    One read per file: Sail refuses mixed compression in one read and has no input_file_name().
+    """
+    frames = []
+    for relpath in files:
+        uri = store.uri(relpath)
+        if relpath.endswith(".gz"):
+            text = spark.read.text(uri).withColumn("_landing_file", F.lit(relpath))
+            frames.append(number_lines(text))
+        else:
+            frames.append(_plain_file_lines(spark, uri, relpath))
+    result = frames[0]
+    for frame in frames[1:]:
+        result = result.unionByName(frame)
+    return result
 
 
 def to_bronze(lines: DataFrame, *, landing_date: date, batch_id: str, ingested_at: datetime) -> DataFrame:
-    """Landed lines (`value`, `_landing_file`) -> bronze rows: one per record line, header lines excluded.
+    """Landed lines (`value`, `_landing_file`, `_line_number`) -> bronze rows, one per record line.
 
     Fields are mapped by the file's own header, so a file with reordered or extra columns still
     lands; a line whose field count differs from its header keeps its text in `_raw_line` with the
     reason in `_parse_error`, as does every line of a file whose header is not the expected one.
     """
-    numbered = number_lines(lines).withColumn("_text", F.regexp_replace("value", "\r$", ""))
+    numbered = lines.withColumn("_text", F.regexp_replace("value", "\r$", ""))
     headers = numbered.filter(F.col("_line_number") == 1).select(
         "_landing_file",
         F.split("_text", ",").alias("_header"),
@@ -114,22 +134,9 @@ def landed_files(day: date, settings: Any = None) -> list[str]:
     return sorted(f for f in files if f.endswith((".csv", ".csv.gz")))
 
 
-def read_lines(spark: SparkSession, files: list[str], settings: Any = None) -> DataFrame:
-    """One text read per file (Sail refuses mixed compression in one read), tagged with its relpath."""
-    from lakehouse.sources.landing import LandingStore
-
-    store = LandingStore(settings=settings)
-    frames = [
-        spark.read.text(store.uri(relpath)).withColumn("_landing_file", F.lit(relpath)) for relpath in files
-    ]
-    result = frames[0]
-    for frame in frames[1:]:
-        result = result.unionByName(frame)
-    return result
-
-
 def run(spark: SparkSession, day: date, settings: Any = None) -> dict[str, Any]:
     """Ingest day `day`'s landed meter files; re-running the day replaces its rows (idempotent)."""
+    from lakehouse.sources.landing import LandingStore
     from lakehouse.storage import tables
 
     files = landed_files(day, settings)
@@ -138,7 +145,7 @@ def run(spark: SparkSession, day: date, settings: Any = None) -> dict[str, Any]:
         return {**summary, "rows": 0, "malformed": 0}
     batch_id = uuid.uuid4().hex
     bronze = to_bronze(
-        read_lines(spark, files, settings),
+        read_lines(spark, LandingStore(settings=settings), files),
         landing_date=day,
         batch_id=batch_id,
         ingested_at=datetime.now(UTC).replace(tzinfo=None),

@@ -1,0 +1,154 @@
+"""smartgrid_daily parses without import errors, and its timetable maps runs to local days like schedule.py.
+
+Airflow reads its configuration when imported, so the DAG is loaded in a subprocess that has the
+platform's Airflow environment (as every Airflow process of the platform does).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+
+import pytest
+
+from lakehouse.orchestration.schedule import logical_date_for
+from lakehouse.settings import Settings
+
+PROBE = r"""
+import json, sys, time
+from datetime import datetime
+started = time.monotonic()
+from airflow.dag_processing.dagbag import DagBag
+imported = time.monotonic()
+bag = DagBag(dag_folder=sys.argv[1])
+parsed = time.monotonic()
+dag = bag.dags.get("smartgrid_daily")  # get_dag() would ask the metadata DB
+out = {
+    "import_errors": {str(k): str(v) for k, v in bag.import_errors.items()},
+    "airflow_import_s": imported - started,
+    "dagbag_s": parsed - imported,
+    "file_parse_s": {s.file: s.duration.total_seconds() for s in bag.dagbag_stats},
+}
+if dag is not None:
+    from airflow.serialization.encoders import coerce_to_core_timetable
+    from airflow.timetables.base import DataInterval, TimeRestriction
+    import pendulum
+    tt = coerce_to_core_timetable(dag.timetable)
+    manual, scheduled = {}, {}
+    for iso in json.loads(sys.argv[2]):
+        logical = pendulum.parse(iso)
+        interval = tt.infer_manual_data_interval(run_after=logical)
+        manual[iso] = [interval.start.isoformat(), interval.end.isoformat()]
+    for previous_iso, iso in json.loads(sys.argv[3]):
+        # What the scheduler creates after the run of the day before: catchup, no end date.
+        info = tt.next_dagrun_info(
+            last_automated_data_interval=tt.infer_manual_data_interval(run_after=pendulum.parse(previous_iso)),
+            restriction=TimeRestriction(earliest=None, latest=None, catchup=True),
+        )
+        scheduled[iso] = [info.run_after.isoformat(), info.data_interval.end.isoformat()]
+    out.update(
+        manual=manual,
+        scheduled=scheduled,
+        tasks=sorted(dag.task_dict),
+        catchup=dag.catchup,
+        max_active_runs=dag.max_active_runs,
+        timezone=str(dag.timezone.name),
+        start_date=dag.start_date.isoformat(),
+        outlets={t: [a.uri for a in dag.task_dict[t].outlets] for t in dag.task_dict},
+        retries={t: dag.task_dict[t].retries for t in dag.task_dict},
+    )
+print("RESULT" + json.dumps(out))
+"""
+
+DST_DAYS = [date(2026, 3, 28), date(2026, 3, 29), date(2026, 10, 25), date(2026, 7, 1)]
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    from lakehouse.orchestration.airflow import airflow_env
+    from lakehouse.orchestration.project import dags_folder
+    from lakehouse.settings import get_settings, load_settings
+
+    home = tmp_path_factory.mktemp("dag-home")
+    settings = load_settings(lakehouse_home=home)
+    env = {
+        **os.environ,
+        # Parsing needs no database; name one so that airflow_env() does not start anything.
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "postgresql://nobody@127.0.0.1:9/unused",
+        "LAKEHOUSE_HOME": str(home),
+    }
+    previous = os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
+    os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    try:
+        env.update(airflow_env(settings))
+    finally:
+        if previous is None:
+            del os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+        else:
+            os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = previous
+        get_settings.cache_clear()
+    logicals = [logical_date_for(d, settings.tz).isoformat() for d in DST_DAYS]
+    pairs = [
+        [logical_date_for(d - timedelta(days=1), settings.tz).isoformat(), x]
+        for d, x in zip(DST_DAYS, logicals, strict=True)
+    ]
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(dags_folder(settings)), json.dumps(logicals), json.dumps(pairs)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    line = next(x for x in result.stdout.splitlines() if x.startswith("RESULT"))
+    return json.loads(line.removeprefix("RESULT"))
+
+
+def test_dag_file_imports_without_errors(probe: dict) -> None:
+    assert probe["import_errors"] == {}
+    # Parse time is reported, not asserted (the machine is shared): see the -s output.
+    print(
+        f"airflow import {probe['airflow_import_s']:.2f}s, DagBag {probe['dagbag_s']:.2f}s, "
+        f"per file {probe['file_parse_s']}"
+    )
+    assert "tasks" in probe, "smartgrid_daily is not in the DagBag"
+
+
+def test_dag_shape(probe: dict) -> None:
+    assert probe["tasks"] == ["bronze.meter_readings", "sources.extract"]
+    assert probe["catchup"] is True
+    assert probe["max_active_runs"] == 1
+    assert probe["timezone"] == "Europe/Belgrade"
+    assert probe["outlets"]["bronze.meter_readings"] == ["lakehouse://bronze/meter_readings"]
+    assert probe["retries"]["sources.extract"] == 3
+
+
+def test_timetable_interval_ends_at_the_logical_date_of_schedule_py(
+    lakehouse_env: Settings, probe: dict
+) -> None:
+    from datetime import datetime, timedelta
+
+    from lakehouse.orchestration.schedule import data_day
+
+    tz = lakehouse_env.tz
+    for day in DST_DAYS:
+        logical = logical_date_for(day, tz)
+        start, end = (datetime.fromisoformat(x) for x in probe["manual"][logical.isoformat()])
+        assert end == logical
+        assert data_day(end, tz) == day
+        # Airflow subtracts 24 h in UTC: exact on ordinary days, an hour off on DST days.
+        assert end - start == timedelta(hours=24)
+
+
+def test_scheduler_runs_day_d_at_the_same_logical_date(lakehouse_env: Settings, probe: dict) -> None:
+    """The scheduler's catchup run for D and `lakehouse run` for D have the same logical date."""
+    from datetime import datetime
+
+    for day in DST_DAYS:
+        logical = logical_date_for(day, lakehouse_env.tz)
+        run_after, end = (datetime.fromisoformat(x) for x in probe["scheduled"][logical.isoformat()])
+        assert run_after == logical
+        assert end == logical
