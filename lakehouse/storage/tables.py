@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LAYERS: tuple[str, ...] = ("bronze", "silver", "gold")
-_TABLE_NAME = re.compile(r"[a-z][a-z0-9_]*")
+# A leading "_" marks an internal table (bronze._ingested_files, the exactly-once file tracker).
+_TABLE_NAME = re.compile(r"_?[a-z][a-z0-9_]*")
 _SAMPLE_ROWS = 5
 
 Operation = Literal["append", "replace_where", "merge"]
@@ -101,7 +102,8 @@ def parse_name(name: str) -> tuple[str, str]:
     if not dot or layer not in LAYERS or not _TABLE_NAME.fullmatch(table):
         raise TableNameError(
             f"Invalid table name {name!r}: use '<layer>.<name>' with layer one of {', '.join(LAYERS)} "
-            "and name in lower case letters, digits and '_' starting with a letter (e.g. 'silver.meters')."
+            "and name in lower case letters, digits and '_' starting with a letter (e.g. 'silver.meters'; "
+            "a leading '_' marks an internal table)."
         )
     return layer, table
 
@@ -177,11 +179,19 @@ def replace_where(
     return _done(target, "replace_where", _last_commit(target.uri), rows_written=total)
 
 
-def merge(df: DataFrame, name: str, keys: list[str], partition_by: list[str] | None = None) -> WriteResult:
+def merge(
+    df: DataFrame,
+    name: str,
+    keys: list[str],
+    partition_by: list[str] | None = None,
+    update_condition: str | None = None,
+) -> WriteResult:
     """Upsert by `keys`: matching rows get the DataFrame's values, others are inserted. Never deletes.
 
     Only the DataFrame's columns are set on update; table columns it lacks keep their values (NULL on
     insert). Duplicate or NULL keys in the DataFrame are refused with DuplicateKeyError.
+    `update_condition` (SQL over `t.` = table and `s.` = DataFrame columns, e.g. "s._arrival >= t._arrival")
+    limits which matched rows are updated, so that replaying an older batch never reverts newer rows.
     """
     from pyspark.sql import functions as F
 
@@ -226,7 +236,8 @@ def merge(df: DataFrame, name: str, keys: list[str], partition_by: list[str] | N
     columns = target.aligned.columns
     on = " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in keys)
     updates = ", ".join(f"t.{_q(c)} = s.{_q(c)}" for c in columns if c not in keys)
-    matched = f" WHEN MATCHED THEN UPDATE SET {updates}" if updates else ""
+    condition = f" AND ({update_condition})" if update_condition else ""
+    matched = f" WHEN MATCHED{condition} THEN UPDATE SET {updates}" if updates else ""
     insert_cols = ", ".join(_q(c) for c in columns)
     insert_vals = ", ".join(f"s.{_q(c)}" for c in columns)
     sql = (
