@@ -1,0 +1,67 @@
+"""Gold steps of the pipeline: rebuild every local day that changed, for each gold table.
+
+The DAG (and `lakehouse run`, tests, the benchmark) call these with the local days whose silver rows
+changed: day D itself, plus any earlier day a late file or correction touched. Each step returns a
+small summary dict (rows, versions, missing inputs) for the task log and the Asset event.
+
+    silver.meter_readings + weather_hourly + day_ahead_prices_hourly
+        -> gold.region_load_hourly -> gold.load_features (D .. D+8: lags look back 8 days)
+        -> gold.meter_daily
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+GOLD_TABLES: tuple[str, ...] = ("gold.region_load_hourly", "gold.meter_daily", "gold.load_features")
+
+
+def _days(dates: Iterable[date] | date) -> list[date]:
+    days = [dates] if isinstance(dates, date) else list(dates)
+    return sorted(set(days))
+
+
+def _job(name: str) -> Any:
+    from lakehouse.pipeline.daily import spark_job
+
+    return spark_job(name)
+
+
+def gold_region_load_hourly(dates: Iterable[date] | date) -> dict[str, Any]:
+    """Rebuild gold.region_load_hourly for the given local days."""
+    from lakehouse.spark import session
+
+    return _job("gold_region_load_hourly").run(session(), _days(dates))
+
+
+def gold_meter_daily(dates: Iterable[date] | date) -> dict[str, Any]:
+    """Rebuild gold.meter_daily for the given local days."""
+    from lakehouse.spark import session
+
+    return _job("gold_meter_daily").run(session(), _days(dates))
+
+
+def gold_load_features(dates: Iterable[date] | date) -> dict[str, Any]:
+    """Rebuild gold.load_features for the given days and every later existing day their lags reach."""
+    from lakehouse.spark import session
+
+    spark = session()
+    job = _job("gold_load_features")
+    days = job.affected_dates(spark, _days(dates))
+    if not days:
+        return {"table": job.TABLE, "dates": [], "rows": 0, "skipped": "no region_load_hourly rows yet"}
+    return job.run(spark, days)
+
+
+def gold_all(dates: Iterable[date] | date) -> dict[str, dict[str, Any]]:
+    """Every gold table for the given local days, in dependency order; summaries by table name."""
+    days = _days(dates)
+    if not days:
+        return {}
+    return {
+        "gold.region_load_hourly": gold_region_load_hourly(days),
+        "gold.meter_daily": gold_meter_daily(days),
+        "gold.load_features": gold_load_features(days),
+    }
