@@ -38,22 +38,25 @@ def _day(data_interval_end: datetime):
     map_index_template="{{ feed }}",
 )
 def extract(feed: str, data_interval_end: datetime | None = None) -> list[str]:
-    """Land day D of one feed. Not published yet -> retried later with backoff; bad format -> fail."""
+    """Land day D of one feed. Not published yet or unreachable -> retried with backoff; bad -> fail."""
     from airflow.sdk import get_current_context
     from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
-    get_current_context()["feed"] = feed  # names the mapped instance "extract[meters]" in the UI
-
     from lakehouse.pipeline import daily
-    from lakehouse.sources.errors import SourceFormatError, SourceNotReadyError
+    from lakehouse.sources.errors import SourceError, SourceNotReadyError, SourceUnavailableError
+    from lakehouse.sources.landing import LandingError
 
+    get_current_context()["feed"] = feed  # names the mapped instance "extract[meters]" in the UI
     day = _day(data_interval_end)
     try:
         return daily.extract(feed, day)
     except SourceNotReadyError as error:
         raise AirflowException(f"{feed} for {day} is not published yet; retrying later: {error}") from error
-    except SourceFormatError as error:
-        raise AirflowFailException(f"{feed} for {day} came in an unexpected format: {error}") from error
+    except (SourceUnavailableError, LandingError, OSError):
+        raise  # transient (service, network, storage): retried with backoff
+    except (SourceError, ValueError) as error:
+        # Bad format or configuration: retrying cannot help, fail now with the reason.
+        raise AirflowFailException(f"{feed} for {day}: {error}") from error
 
 
 @task(task_id="meter_readings", outlets=[BRONZE_METER_READINGS], retries=1, retry_delay=timedelta(seconds=30))

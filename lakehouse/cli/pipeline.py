@@ -14,7 +14,7 @@ DEMO_START = date(2026, 3, 28)
 DEMO_DAYS = 3
 PIPELINE_SERVICES = ["postgres", "airflow-db", "sail"]
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)
 
 
 def _echo(line: str) -> None:

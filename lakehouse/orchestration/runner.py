@@ -97,16 +97,21 @@ class _MetadataDB:
         return results
 
 
-def _error_excerpt(log: Path, lines: int = 25) -> str:
-    """The last traceback (or the last lines) of a run log: what went wrong, without the noise."""
+def _error_excerpt(log: Path, lines: int = 20) -> str:
+    """The last traceback of a run log, up to its exception line: what went wrong, without the noise."""
     try:
         text = log.read_text(errors="replace").splitlines()
     except OSError:
         return ""
-    starts = [i for i, line in enumerate(text) if "Traceback (most recent call last)" in line]
-    if starts:
-        return "\n".join(text[starts[-1] : starts[-1] + 60][-lines:])
-    return "\n".join(text[-lines:])
+    starts = [i for i, line in enumerate(text) if line.startswith("Traceback (most recent call last)")]
+    if not starts:
+        return "\n".join(text[-lines:])
+    block = [text[starts[-1]]]
+    for line in text[starts[-1] + 1 :]:
+        block.append(line)
+        if line and not line.startswith((" ", "\t")):
+            break  # the exception line ends the traceback
+    return "\n".join(block[-lines:])
 
 
 def _format_task(day: date, task: TaskResult) -> str:
@@ -161,12 +166,15 @@ def run_day(day: date, settings: Settings | None = None, echo: Echo = print) -> 
     state = final[1] if final and run_id is not None else "not created"
     result = DayResult(day, logical, state, seconds, log, tasks)
     if process.returncode != 0 or state != "success":
-        failed = [t.task for t in tasks if t.state not in {"success", "skipped"}]
-        which = f"task(s) {', '.join(failed)}" if failed else "the run"
+        failed = [t.task for t in tasks if t.state == "failed"]
+        blocked = [t.task for t in tasks if t.state not in {"success", "skipped", "failed"}]
+        what = f"failed: {', '.join(failed) or 'no task (the run itself)'}"
+        if blocked:
+            what += f"; not run: {', '.join(blocked)}"
         raise PipelineRunError(
             day,
-            f"smartgrid_daily for {day} failed ({which}; run state {state}, exit code "
-            f"{process.returncode}). Full log: {log}\n{_error_excerpt(log)}",
+            f"smartgrid_daily for {day} did not succeed ({what}; run state {state}, exit code "
+            f"{process.returncode}).\nFull log: {log}\n{_error_excerpt(log)}",
             log,
         )
     echo(f"{day}  smartgrid_daily: {state} in {seconds:.1f}s (log: {log})")
