@@ -60,6 +60,11 @@ class Settings(BaseSettings):
         ge=0,
         description="Hours of history `vacuum` keeps for time travel and slow readers (Delta default 168).",
     )
+    late_file_lookback_days: int = Field(
+        default=7,
+        ge=0,
+        description="Days before D whose landing folders a bronze run for D also scans for late files.",
+    )
 
     # --- Spark -----------------------------------------------------------------------------
     spark_engine: Literal["sail", "connect", "classic"] = Field(
