@@ -1,9 +1,14 @@
-"""Bronze meter readings: day D's landed head-end export files, records as landed, nothing dropped.
+"""Bronze meter readings: landed head-end export files, records as landed, nothing dropped.
 
 Input: `meters/readings/date=D/*.csv[.gz]` under LANDING_ROOT (DESIGN.md "Landing formats").
-Output: `bronze.meter_readings`, partitioned by `_landing_date`; every field a string as landed,
-plus where each record came from (`_landing_file`, `_line_number`), when and in which batch it
-was ingested, and `_parse_error` / `_raw_line` for lines that do not fit their file's header.
+Output: `bronze.meter_readings`, partitioned by `_landing_date` (the file's folder day); every field
+a string as landed, plus where each record came from (`_landing_file`, `_line_number`), when and in
+which batch it was ingested, and `_parse_error` / `_raw_line` for lines that do not fit their
+file's header.
+
+Exactly once per file (spark_jobs/bronze_files.py): a run for day D ingests the files of D's folder
+and of the `lookback_days` folders before it that bronze does not hold with the same content yet
+(late files land in their own day's folder days later); a re-ingested file's rows are replaced.
 
 Lines are read as text and split here rather than by Spark's CSV reader: Sail's CSV reader stops at
 the first line with a wrong field count, and has neither `input_file_name()` nor `_metadata`, so
@@ -16,12 +21,19 @@ Runnable with spark-submit or python: `spark_jobs/bronze_meter_readings.py --dat
 from __future__ import annotations
 
 import argparse
-import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+
+from spark_jobs.bronze_files import (
+    Batch,
+    dated_files,
+    folder_days,
+    ingest,
+    landing_date_from_path,
+)
 
 TABLE = "bronze.meter_readings"
 PREFIX = "meters/readings"
@@ -87,8 +99,18 @@ def read_lines(spark: SparkSession, store: Any, files: list[str]) -> DataFrame:
     return result
 
 
-def to_bronze(lines: DataFrame, *, landing_date: date, batch_id: str, ingested_at: datetime) -> DataFrame:
+def to_bronze(
+    lines: DataFrame,
+    *,
+    landing_date: date | None = None,
+    batch_id: str,
+    ingested_at: datetime,
+    columns: tuple[str, ...] = COLUMNS,
+) -> DataFrame:
     """Landed lines (`value`, `_landing_file`, `_line_number`) -> bronze rows, one per record line.
+
+    `_landing_date` is `landing_date`, or else the `date=YYYY-MM-DD/` folder of each line's file.
+    `columns` is the expected header (the meter registry job reuses this with its own columns).
 
     Fields are mapped by the file's own header, so a file with reordered or extra columns still
     lands; a line whose field count differs from its header keeps its text in `_raw_line` with the
@@ -98,7 +120,7 @@ def to_bronze(lines: DataFrame, *, landing_date: date, batch_id: str, ingested_a
     headers = numbered.filter(F.col("_line_number") == 1).select(
         "_landing_file",
         F.split("_text", ",").alias("_header"),
-        (F.col("_text") != F.lit(EXPECTED_HEADER)).alias("_odd_header"),
+        (F.col("_text") != F.lit(",".join(columns))).alias("_odd_header"),
     )
     records = numbered.filter(F.col("_line_number") > 1).join(F.broadcast(headers), "_landing_file", "left")
     fields = F.split("_text", ",")
@@ -111,7 +133,7 @@ def to_bronze(lines: DataFrame, *, landing_date: date, batch_id: str, ingested_a
         F.when(parse_error.isNull(), F.get(fields, F.array_position("_header", name).cast("int") - 1)).alias(
             name
         )
-        for name in COLUMNS
+        for name in columns
     ]
     return records.select(
         *mapped,
@@ -119,52 +141,50 @@ def to_bronze(lines: DataFrame, *, landing_date: date, batch_id: str, ingested_a
         parse_error.alias("_parse_error"),
         F.col("_landing_file"),
         F.col("_line_number"),
-        F.lit(landing_date).cast("date").alias("_landing_date"),
+        (F.lit(landing_date).cast("date") if landing_date else landing_date_from_path()).alias(
+            "_landing_date"
+        ),
         F.lit(batch_id).alias("_batch_id"),
         F.lit(ingested_at).cast("timestamp").alias("_ingested_at"),
     )
 
 
-def landed_files(day: date, settings: Any = None) -> list[str]:
-    """Relpaths of day `day`'s meter export files in the landing zone, sorted."""
+def landed_files(day: date, settings: Any = None, lookback_days: int = 0) -> list[str]:
+    """Relpaths of the meter export files in the folders of `day` and the `lookback_days` before, sorted."""
     from lakehouse.sources.landing import LandingStore
 
+    return dated_files(
+        LandingStore(settings=settings), PREFIX, (".csv", ".csv.gz"), folder_days(day, lookback_days)
+    )
+
+
+def build(spark: SparkSession, store: Any, files: list[Any], batch: Batch) -> DataFrame:
+    """Bronze rows of the given landing files (bronze_files.Builder)."""
+    lines = read_lines(spark, store, [f.landing_file for f in files])
+    return to_bronze(lines, batch_id=batch.batch_id, ingested_at=batch.ingested_at)
+
+
+def run(
+    spark: SparkSession,
+    day: date,
+    settings: Any = None,
+    lookback_days: int | None = None,
+    batch: Batch | None = None,
+) -> dict[str, Any]:
+    """Ingest the new or changed meter files of day `day`'s folder and the lookback folders (exactly once)."""
+    from lakehouse.settings import get_settings
+    from lakehouse.sources.landing import LandingStore
+
+    settings = settings or get_settings()
+    if lookback_days is None:
+        lookback_days = settings.late_file_lookback_days
     store = LandingStore(settings=settings)
-    files = store.list(f"{PREFIX}/date={day.isoformat()}/")
-    return sorted(f for f in files if f.endswith((".csv", ".csv.gz")))
-
-
-def run(spark: SparkSession, day: date, settings: Any = None) -> dict[str, Any]:
-    """Ingest day `day`'s landed meter files; re-running the day replaces its rows (idempotent)."""
-    from lakehouse.sources.landing import LandingStore
-    from lakehouse.storage import tables
-
-    files = landed_files(day, settings)
-    summary: dict[str, Any] = {"table": TABLE, "day": day.isoformat(), "files": len(files)}
-    if not files:
-        return {**summary, "rows": 0, "malformed": 0}
-    batch_id = uuid.uuid4().hex
-    bronze = to_bronze(
-        read_lines(spark, LandingStore(settings=settings), files),
-        landing_date=day,
-        batch_id=batch_id,
-        ingested_at=datetime.now(UTC).replace(tzinfo=None),
-    )
-    tables.replace_where(
-        bronze, TABLE, f"_landing_date = DATE'{day.isoformat()}'", partition_by=["_landing_date"]
-    )
-    counts = (
-        tables.read(spark, TABLE)
-        .filter(F.col("_landing_date") == F.lit(day))
-        .agg(F.count(F.lit(1)).alias("rows"), F.count("_parse_error").alias("malformed"))
-        .first()
-    )
-    return {
-        **summary,
-        "rows": int(counts["rows"]),
-        "malformed": int(counts["malformed"]),
-        "batch_id": batch_id,
-    }
+    files = dated_files(store, PREFIX, (".csv", ".csv.gz"), folder_days(day, lookback_days))
+    summary = ingest(
+        spark, store, feed="meters", table=TABLE, relpaths=files, build=build,
+        partition_by=["_landing_date"], batch=batch,
+    )  # fmt: skip
+    return {"day": day.isoformat(), **summary}
 
 
 def main(argv: list[str] | None = None) -> None:
