@@ -59,3 +59,53 @@ def make_readings(spark):
 def sorted_rows():
     """sorted_rows(df) -> every row as sorted plain tuples."""
     return _rows
+
+
+@pytest.fixture
+def s3_lakehouse(lakehouse_env: Settings, monkeypatch: pytest.MonkeyPatch, spark) -> Iterator[Settings]:
+    """LAKEHOUSE_ROOT on a local moto S3 server (free port, dummy keys), bucket `lake` created."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from lakehouse.settings import get_settings
+    from lakehouse.spark import SESSION_CONF, sail_environment
+    from lakehouse.storage.uri import s3_client
+
+    # moto in its own process: delta-rs holds the GIL during some calls (is_deltatable), which would
+    # deadlock an in-process ThreadedMotoServer.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError(f"moto server did not start on port {port}")
+            time.sleep(0.1)
+        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        monkeypatch.setenv("AWS_REGION", "us-east-1")
+        monkeypatch.setenv("LAKEHOUSE_ROOT", "s3://lake/lakehouse")
+        get_settings.cache_clear()
+        settings = get_settings()
+        for name, value in sail_environment(settings).items():  # what lakehouse.spark sets for Sail
+            monkeypatch.setenv(name, value)
+        for name, value in SESSION_CONF.items():
+            spark.conf.set(name, value)
+        s3_client(settings).create_bucket(Bucket="lake")
+        yield settings
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        get_settings.cache_clear()
