@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 GOLD_TABLES: tuple[str, ...] = ("gold.region_load_hourly", "gold.meter_daily", "gold.load_features")
 
@@ -23,31 +26,35 @@ def _days(dates: Iterable[date] | date) -> list[date]:
     return sorted(set(days))
 
 
+def _spark(spark: SparkSession | None) -> SparkSession:
+    if spark is not None:
+        return spark
+    from lakehouse.spark import session
+
+    return session()
+
+
 def _job(name: str) -> Any:
     from lakehouse.pipeline.daily import spark_job
 
     return spark_job(name)
 
 
-def gold_region_load_hourly(dates: Iterable[date] | date) -> dict[str, Any]:
+def gold_region_load_hourly(
+    dates: Iterable[date] | date, spark: SparkSession | None = None
+) -> dict[str, Any]:
     """Rebuild gold.region_load_hourly for the given local days."""
-    from lakehouse.spark import session
-
-    return _job("gold_region_load_hourly").run(session(), _days(dates))
+    return _job("gold_region_load_hourly").run(_spark(spark), _days(dates))
 
 
-def gold_meter_daily(dates: Iterable[date] | date) -> dict[str, Any]:
+def gold_meter_daily(dates: Iterable[date] | date, spark: SparkSession | None = None) -> dict[str, Any]:
     """Rebuild gold.meter_daily for the given local days."""
-    from lakehouse.spark import session
-
-    return _job("gold_meter_daily").run(session(), _days(dates))
+    return _job("gold_meter_daily").run(_spark(spark), _days(dates))
 
 
-def gold_load_features(dates: Iterable[date] | date) -> dict[str, Any]:
+def gold_load_features(dates: Iterable[date] | date, spark: SparkSession | None = None) -> dict[str, Any]:
     """Rebuild gold.load_features for the given days and every later existing day their lags reach."""
-    from lakehouse.spark import session
-
-    spark = session()
+    spark = _spark(spark)
     job = _job("gold_load_features")
     days = job.affected_dates(spark, _days(dates))
     if not days:
@@ -55,13 +62,17 @@ def gold_load_features(dates: Iterable[date] | date) -> dict[str, Any]:
     return job.run(spark, days)
 
 
-def gold_all(dates: Iterable[date] | date) -> dict[str, dict[str, Any]]:
-    """Every gold table for the given local days, in dependency order; summaries by table name."""
+def gold_all(dates: Iterable[date] | date, spark: SparkSession | None = None) -> dict[str, dict[str, Any]]:
+    """Every gold table for the given local days, in dependency order; summaries by table name.
+
+    `spark` defaults to lakehouse.spark.session() (tests and the benchmark pass their own).
+    """
     days = _days(dates)
     if not days:
         return {}
+    spark = _spark(spark)
     return {
-        "gold.region_load_hourly": gold_region_load_hourly(days),
-        "gold.meter_daily": gold_meter_daily(days),
-        "gold.load_features": gold_load_features(days),
+        "gold.region_load_hourly": gold_region_load_hourly(days, spark),
+        "gold.meter_daily": gold_meter_daily(days, spark),
+        "gold.load_features": gold_load_features(days, spark),
     }
