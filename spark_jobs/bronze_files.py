@@ -97,7 +97,7 @@ def ingest(
     predicate = tracker.in_list("_landing_file", [c.landing_file for c in todo])
     if partition_by == ["_landing_date"]:
         days = sorted({c.landing_date.isoformat() for c in todo if c.landing_date is not None})
-        predicate = _date_predicate(days, predicate)
+        predicate = f"{tracker.dates_in_list('_landing_date', days)} AND {predicate}"
     tables.replace_where(rows, table, predicate, partition_by=partition_by)
     counts = _counts(spark, table, batch.batch_id)
     tracker.record_bronze(
@@ -111,11 +111,6 @@ def ingest(
     summary["rows"] = sum(n for n, _ in counts.values())
     summary["malformed"] = sum(m for _, m in counts.values())
     return summary
-
-
-def _date_predicate(days: list[str], files_predicate: str) -> str:
-    listed = ", ".join(f"DATE'{d}'" for d in days)
-    return f"_landing_date IN ({listed}) AND {files_predicate}"
 
 
 def _counts(spark: SparkSession, table: str, batch_id: str) -> dict[str, tuple[int, int]]:

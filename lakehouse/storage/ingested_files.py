@@ -145,3 +145,9 @@ def in_list(column: str, values: list[str]) -> str:
     """SQL `column IN ('a', 'b')` with quotes escaped (for replace_where predicates)."""
     quoted = ", ".join("'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'" for v in values)
     return f"{column} IN ({quoted})"
+
+
+def dates_in_list(column: str, days: list[date] | list[str]) -> str:
+    """SQL `column IN (DATE'2026-03-29', ...)` (partition predicates)."""
+    listed = ", ".join(f"DATE'{d if isinstance(d, str) else d.isoformat()}'" for d in days)
+    return f"{column} IN ({listed})"
