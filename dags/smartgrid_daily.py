@@ -1,9 +1,9 @@
 """smartgrid_daily: land and refine one local day D of grid data.
 
-Fires at 00:00 Europe/Belgrade on D+1 (logical date), once day D is over; its data interval is
-[D 00:00, D+1 00:00) local time (lakehouse/orchestration/schedule.py explains the DST detail).
-Every task derives D from the data interval end and calls a plain function in lakehouse.pipeline;
-this file only declares the graph, so it parses fast.
+One run per local day D (Europe/Belgrade by default): data interval [D 00:00, D+1 00:00) local
+time (23, 24 or 25 hours), logical date D 00:00 local, started at D+1 00:00 once D is over
+(lakehouse/orchestration/schedule.py). Every task derives D from the data interval start and calls
+a plain function in lakehouse.pipeline; this file only declares the graph, so it parses fast.
 
     sources.extract[meters|weather|prices]  ->  bronze.meter_readings  ->  (silver, gold, quality, marts)
 """
@@ -13,8 +13,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pendulum
-from airflow.sdk import CronTriggerTimetable, dag, task, task_group
+from airflow.sdk import dag, task, task_group
 
+from lakehouse.orchestration.timetable import LocalDayTimetable
 from lakehouse.pipeline.assets import BRONZE_METER_READINGS
 from lakehouse.settings import get_settings
 
@@ -24,10 +25,10 @@ LOCAL_TZ = get_settings().local_timezone
 FEEDS = ("meters", "weather", "prices")
 
 
-def _day(data_interval_end: datetime):
+def _day(data_interval_start: datetime):
     from lakehouse.orchestration.schedule import data_day
 
-    return data_day(data_interval_end, get_settings().tz)
+    return data_day(data_interval_start, get_settings().tz)
 
 
 @task(
@@ -37,7 +38,7 @@ def _day(data_interval_end: datetime):
     max_retry_delay=timedelta(minutes=30),
     map_index_template="{{ feed }}",
 )
-def extract(feed: str, data_interval_end: datetime | None = None) -> list[str]:
+def extract(feed: str, data_interval_start: datetime | None = None) -> list[str]:
     """Land day D of one feed. Not published yet or unreachable -> retried with backoff; bad -> fail."""
     from airflow.sdk import get_current_context
     from airflow.sdk.exceptions import AirflowException, AirflowFailException
@@ -47,7 +48,7 @@ def extract(feed: str, data_interval_end: datetime | None = None) -> list[str]:
     from lakehouse.sources.landing import LandingError
 
     get_current_context()["feed"] = feed  # names the mapped instance "extract[meters]" in the UI
-    day = _day(data_interval_end)
+    day = _day(data_interval_start)
     try:
         return daily.extract(feed, day)
     except SourceNotReadyError as error:
@@ -60,11 +61,11 @@ def extract(feed: str, data_interval_end: datetime | None = None) -> list[str]:
 
 
 @task(task_id="meter_readings", outlets=[BRONZE_METER_READINGS], retries=1, retry_delay=timedelta(seconds=30))
-def bronze_meter_readings(data_interval_end: datetime | None = None, outlet_events=None) -> dict:
+def bronze_meter_readings(data_interval_start: datetime | None = None, outlet_events=None) -> dict:
     """Ingest day D's landed meter files into bronze.meter_readings (idempotent per landing day)."""
     from lakehouse.pipeline import daily
 
-    summary = daily.bronze_meter_readings(_day(data_interval_end))
+    summary = daily.bronze_meter_readings(_day(data_interval_start))
     if outlet_events is not None:
         outlet_events[BRONZE_METER_READINGS].extra = summary
     return summary
@@ -84,9 +85,9 @@ def bronze():
 
 @dag(
     dag_id="smartgrid_daily",
-    schedule=CronTriggerTimetable("0 0 * * *", timezone=LOCAL_TZ, interval=timedelta(days=1)),
-    # The first run fires at 2026-01-02 00:00 local and processes D = 2026-01-01.
-    start_date=pendulum.datetime(2026, 1, 2, tz=LOCAL_TZ),
+    schedule=LocalDayTimetable(timezone=LOCAL_TZ),
+    # With catchup, the first run processes D = 2026-01-01 (it starts at 2026-01-02 00:00 local).
+    start_date=pendulum.datetime(2026, 1, 1, tz=LOCAL_TZ),
     catchup=True,
     max_active_runs=1,
     default_args={"owner": "data-engineering"},

@@ -139,7 +139,8 @@ def airflow_env(settings: Settings | None = None) -> dict[str, str]:
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": settings.airflow_users,
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords_file(settings)),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(home / "plugins"),
+        # Registers LocalDayTimetable (lakehouse/orchestration/timetable.py).
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(Path(__file__).resolve().parent / "plugins"),
         SQL_CONN_VAR: sync_url,
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": async_url,
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(logs),

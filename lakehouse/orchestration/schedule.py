@@ -1,15 +1,14 @@
 """How a DAG run maps to the local day of data it processes (D), in one pure place.
 
-`smartgrid_daily` fires at 00:00 local time (Europe/Belgrade by default) on D+1, once day D is
-over. Its timetable is Airflow's `CronTriggerTimetable("0 0 * * *", interval=1 day)`, so:
+`smartgrid_daily` uses LocalDayTimetable (timetable.py) in Europe/Belgrade by default:
 
-- run_after = logical date = D+1 00:00 local (stored in UTC: 22:00 or 23:00 UTC on D);
-- data interval = [logical date - 24 h, logical date].
+- data interval = [D 00:00, D+1 00:00) local time: 23, 24 or 25 hours;
+- logical date = D 00:00 local (stored in UTC: 22:00 or 23:00 UTC on D-1);
+- the scheduler starts the run at D+1 00:00 local, once day D is over.
 
-Airflow subtracts the 24 h in UTC, so on the two DST-change days a year the interval start it
-shows is an hour off the local midnight (D is 23 h or 25 h long). The interval END is always exact
-(the cron is evaluated in local time), so D is derived from it: D = local date of the end - 1 day.
-The same mapping serves the scheduler, the UI's trigger form and `lakehouse run`.
+A manual run (`lakehouse run`, `airflow dags test`, the UI's trigger form) whose logical date is
+D 00:00 local processes D too, and replaces the scheduled run of D. D is the local date of the
+data interval start.
 """
 
 from __future__ import annotations
@@ -20,15 +19,15 @@ from zoneinfo import ZoneInfo
 
 
 def logical_date_for(day: date, tz: ZoneInfo) -> datetime:
-    """The logical date (UTC) of the run that processes local day `day`: 00:00 local on day + 1."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
+    """The logical date (UTC) of the run that processes local day `day`: 00:00 local on that day."""
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
-def data_day(interval_end: datetime, tz: ZoneInfo) -> date:
-    """The local day D whose data a run processes, from its data interval end (or logical date)."""
-    if interval_end.tzinfo is None:
-        raise ValueError(f"interval end {interval_end!r} must carry a time zone")
-    return interval_end.astimezone(tz).date() - timedelta(days=1)
+def data_day(interval_start: datetime, tz: ZoneInfo) -> date:
+    """The local day D whose data a run processes, from its data interval start (= logical date)."""
+    if interval_start.tzinfo is None:
+        raise ValueError(f"interval start {interval_start!r} must carry a time zone")
+    return interval_start.astimezone(tz).date()
 
 
 def local_day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:

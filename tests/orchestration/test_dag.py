@@ -43,12 +43,15 @@ if dag is not None:
         interval = tt.infer_manual_data_interval(run_after=logical)
         manual[iso] = [interval.start.isoformat(), interval.end.isoformat()]
     for previous_iso, iso in json.loads(sys.argv[3]):
-        # What the scheduler creates after the run of the day before: catchup, no end date.
+        # What the scheduler creates after the run of the day before (catchup, no end date).
+        last = DataInterval(pendulum.parse(previous_iso), pendulum.parse(iso))
         info = tt.next_dagrun_info(
-            last_automated_data_interval=tt.infer_manual_data_interval(run_after=pendulum.parse(previous_iso)),
+            last_automated_data_interval=last,
             restriction=TimeRestriction(earliest=None, latest=None, catchup=True),
         )
-        scheduled[iso] = [info.run_after.isoformat(), info.data_interval.end.isoformat()]
+        scheduled[iso] = [
+            info.logical_date.isoformat(), info.data_interval.end.isoformat(), info.run_after.isoformat()
+        ]
     out.update(
         manual=manual,
         scheduled=scheduled,
@@ -56,6 +59,7 @@ if dag is not None:
         catchup=dag.catchup,
         max_active_runs=dag.max_active_runs,
         timezone=str(dag.timezone.name),
+        timetable=type(dag.timetable).__name__,
         start_date=dag.start_date.isoformat(),
         outlets={t: [a.uri for a in dag.task_dict[t].outlets] for t in dag.task_dict},
         retries={t: dag.task_dict[t].retries for t in dag.task_dict},
@@ -122,33 +126,41 @@ def test_dag_shape(probe: dict) -> None:
     assert probe["catchup"] is True
     assert probe["max_active_runs"] == 1
     assert probe["timezone"] == "Europe/Belgrade"
+    assert probe["timetable"] == "LocalDayTimetable"
     assert probe["outlets"]["bronze.meter_readings"] == ["lakehouse://bronze/meter_readings"]
     assert probe["retries"]["sources.extract"] == 3
 
 
-def test_timetable_interval_ends_at_the_logical_date_of_schedule_py(
+def _next_midnight(day: date, settings: Settings):
+    return logical_date_for(day + timedelta(days=1), settings.tz)
+
+
+def test_manual_run_at_d_midnight_processes_the_whole_local_day_d(
     lakehouse_env: Settings, probe: dict
 ) -> None:
-    from datetime import datetime, timedelta
+    """`lakehouse run` / `airflow dags test` with logical date D 00:00 local: interval = local day D."""
+    from datetime import datetime
 
-    from lakehouse.orchestration.schedule import data_day
+    from lakehouse.orchestration.schedule import data_day, local_day_bounds
 
-    tz = lakehouse_env.tz
     for day in DST_DAYS:
-        logical = logical_date_for(day, tz)
+        logical = logical_date_for(day, lakehouse_env.tz)
         start, end = (datetime.fromisoformat(x) for x in probe["manual"][logical.isoformat()])
-        assert end == logical
-        assert data_day(end, tz) == day
-        # Airflow subtracts 24 h in UTC: exact on ordinary days, an hour off on DST days.
-        assert end - start == timedelta(hours=24)
+        assert (start, end) == local_day_bounds(day, lakehouse_env.tz)  # 23 h, 24 h or 25 h
+        assert data_day(start, lakehouse_env.tz) == day
 
 
-def test_scheduler_runs_day_d_at_the_same_logical_date(lakehouse_env: Settings, probe: dict) -> None:
-    """The scheduler's catchup run for D and `lakehouse run` for D have the same logical date."""
+def test_scheduler_run_of_d_has_the_same_logical_date_and_interval(
+    lakehouse_env: Settings, probe: dict
+) -> None:
+    """The scheduler's (catchup) run of D and `lakehouse run` for D are the same run."""
     from datetime import datetime
 
     for day in DST_DAYS:
         logical = logical_date_for(day, lakehouse_env.tz)
-        run_after, end = (datetime.fromisoformat(x) for x in probe["scheduled"][logical.isoformat()])
-        assert run_after == logical
-        assert end == logical
+        got_logical, end, run_after = (
+            datetime.fromisoformat(x) for x in probe["scheduled"][logical.isoformat()]
+        )
+        assert got_logical == logical
+        assert end == _next_midnight(day, lakehouse_env)
+        assert run_after == _next_midnight(day, lakehouse_env)  # starts once day D is over
