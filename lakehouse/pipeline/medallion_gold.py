@@ -18,10 +18,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+# Local days to rebuild: one day, or several; date objects or ISO strings ("2026-03-29").
+Days = Iterable[date | str] | date | str
+
 GOLD_TABLES: tuple[str, ...] = ("gold.region_load_hourly", "gold.meter_daily", "gold.load_features")
 
 
-def _days(dates: Iterable[date | str] | date | str) -> list[date]:
+def _days(dates: Days) -> list[date]:
     """Distinct sorted days; ISO strings accepted (silver summaries list `affected_dates` as ISO)."""
     items = [dates] if isinstance(dates, date | str) else list(dates)
     return sorted({d if isinstance(d, date) else date.fromisoformat(d) for d in items})
@@ -41,23 +44,17 @@ def _job(name: str) -> Any:
     return spark_job(name)
 
 
-def gold_region_load_hourly(
-    dates: Iterable[date | str] | date | str, spark: SparkSession | None = None
-) -> dict[str, Any]:
+def gold_region_load_hourly(dates: Days, spark: SparkSession | None = None) -> dict[str, Any]:
     """Rebuild gold.region_load_hourly for the given local days."""
     return _job("gold_region_load_hourly").run(_spark(spark), _days(dates))
 
 
-def gold_meter_daily(
-    dates: Iterable[date | str] | date | str, spark: SparkSession | None = None
-) -> dict[str, Any]:
+def gold_meter_daily(dates: Days, spark: SparkSession | None = None) -> dict[str, Any]:
     """Rebuild gold.meter_daily for the given local days."""
     return _job("gold_meter_daily").run(_spark(spark), _days(dates))
 
 
-def gold_load_features(
-    dates: Iterable[date | str] | date | str, spark: SparkSession | None = None
-) -> dict[str, Any]:
+def gold_load_features(dates: Days, spark: SparkSession | None = None) -> dict[str, Any]:
     """Rebuild gold.load_features for the given days and every later existing day their lags reach."""
     spark = _spark(spark)
     job = _job("gold_load_features")
@@ -67,9 +64,7 @@ def gold_load_features(
     return job.run(spark, days)
 
 
-def gold_all(
-    dates: Iterable[date | str] | date | str, spark: SparkSession | None = None
-) -> dict[str, dict[str, Any]]:
+def gold_all(dates: Days, spark: SparkSession | None = None) -> dict[str, dict[str, Any]]:
     """Every gold table for the given local days, in dependency order; summaries by table name.
 
     `spark` defaults to lakehouse.spark.session() (tests and the benchmark pass their own).
