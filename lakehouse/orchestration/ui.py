@@ -6,6 +6,7 @@ log under $LAKEHOUSE_HOME/logs/airflow/. Ctrl-C (or any of them exiting) stops a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -66,22 +67,38 @@ def generated_passwords(settings: Settings | None = None) -> dict[str, str]:
     return json.loads(content) if content else {}
 
 
+def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+
+
 def _stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    """SIGTERM each Airflow process group, SIGKILL what is left after 20 s; a second Ctrl-C waits."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     for process in processes.values():
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+        _signal_group(process, signal.SIGTERM)
     deadline = time.monotonic() + 20
     for process in processes.values():
         try:
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            _signal_group(process, signal.SIGKILL)
             process.wait()
+    for process in processes.values():  # the leader is gone; take down anything it left behind
+        _signal_group(process, signal.SIGKILL)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def serve(settings: Settings | None = None, echo: Echo = print) -> int:
-    """Run the Airflow UI and scheduler until Ctrl-C; returns the exit code."""
+    """Run the Airflow UI and scheduler until Ctrl-C (or SIGTERM); returns the exit code."""
     settings = settings or get_settings()
+    # Also when started in the background (SIGINT ignored) or stopped by a service manager (SIGTERM).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     if not _port_free(settings.airflow_port):
         raise AirflowSetupError(
             f"port {settings.airflow_port} on 127.0.0.1 is taken (another Airflow?): stop it, or set "
@@ -132,3 +149,4 @@ def serve(settings: Settings | None = None, echo: Echo = print) -> int:
         return 0
     finally:
         _stop(processes)
+        echo("Airflow stopped.")
