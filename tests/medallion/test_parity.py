@@ -17,6 +17,7 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,153 @@ def bronze_meter_readings(spark):
     rows = [(line, name, i) for name, lines in files.items() for i, line in enumerate(lines, start=1)]
     lines = spark.createDataFrame(rows, "value string, _landing_file string, _line_number long")
     return to_bronze(lines, batch_id="b1", ingested_at=datetime(2026, 3, 30, 0, 5))
+
+
+# --- silver -----------------------------------------------------------------------------------------
+INGESTED = datetime(2026, 3, 30, 0, 5)
+FIXTURES = ROOT / "tests" / "sources" / "fixtures"
+
+
+def _lines(spark, files: dict[str, list[str]]):
+    rows = [(line, name, i) for name, lines in files.items() for i, line in enumerate(lines, start=1)]
+    return spark.createDataFrame(rows, "value string, _landing_file string, _line_number long")
+
+
+def _registry_conformed(spark):
+    from spark_jobs.bronze_meter_readings import to_bronze
+    from spark_jobs.bronze_meter_registry import COLUMNS
+    from spark_jobs.silver_meters import conform
+
+    header = ",".join(COLUMNS)
+    lines = [
+        header,
+        "KS00000001,Prishtina,residential,PR-001,42.66,21.16,2019-05-01,residential-dual-rate",
+        "KS00000002,Prizren,commercial,PZ-004,42.21,20.74,2020-01-15,commercial-0.4kV",
+        "KS00000003,Peja,industrial,PE-002,42.66,20.29,2018-07-30,industrial-10kV",
+        "KS00000004,Gjilan,household,GJ-001,42.46,21.47,2019-01-01,residential-single-rate",
+        "KS00000005,,residential,GJ-001,42.46,21.47,2019-01-01,residential-single-rate",
+        "KS00000006,Gjilan,residential,GJ-001,north,21.47,2019-01-01,residential-single-rate",
+        "KS00000007,Gjilan,residential,GJ-001,142.46,21.47,2019-01-01,residential-single-rate",
+        "KS00000008,Gjilan,residential,GJ-001,42.46,21.47,2019-13-45,residential-single-rate",
+        "KS00000002,Prizren,commercial,PZ-005,42.21,20.74,2020-01-15,commercial-0.4kV",
+        "KS00000009,Mitrovica,residential",
+    ]
+    lines_df = _lines(spark, {"meters/registry/meters.csv": lines})
+    bronze = to_bronze(lines_df, batch_id="b1", ingested_at=INGESTED, columns=COLUMNS)
+    return conform(bronze.drop("_landing_date"))  # as bronze_meter_registry.build: not a dated feed
+
+
+@case
+def silver_meters(spark):
+    from spark_jobs.silver_meters import split
+
+    return split(_registry_conformed(spark))[0]
+
+
+@case
+def silver_meters_rejected(spark):
+    from spark_jobs.silver_meters import split
+
+    return split(_registry_conformed(spark))[1].drop("_ingested_at")
+
+
+def _readings_conformed(spark):
+    from spark_jobs.bronze_meter_readings import EXPECTED_HEADER, to_bronze
+    from spark_jobs.silver_meter_readings import conform
+
+    day1 = [
+        EXPECTED_HEADER,
+        "KS00000001,2026-03-29T01:15:00+01:00,15,0.100,231.0,0.5,0.97,OK",
+        "KS00000001,2026-03-29T01:30:00+01:00,15,0.120,231.0,0.5,0.97,OK",
+        "KS00000001,2026-03-29T03:15:00+02:00,15,0.130,231.0,0.5,0.97,EST",  # after the DST gap
+        "KS00000002,2026-03-29T01:00:00+01:00,60,2.5,229.0,11.0,0.99,OK",
+        "KS00000002,2026-03-29T04:00:00+02:00,60,,,,,ERR",
+        "KS00000001,2026-03-29T01:15:00+01:00,15,0.100,231.0,0.5,0.97,OK",  # duplicate
+        "KS00000001,not-a-time,15,0.1,231.0,0.5,0.97,OK",
+        "KS00000001,2026-03-29T05:00:00+02:00,30,0.1,231.0,0.5,0.97,OK",
+        "KS00000001,2026-03-29T05:00:00+02:00,15,0.1,231.0,0.5,0.97,MAYBE",
+        "KS00000001,2026-03-29T05:15:00+02:00,15,abc,231.0,0.5,0.97,OK",
+        "KS99999999,2026-03-29T05:00:00+02:00,15,0.1,231.0,0.5,0.97,OK",
+        "KS00000001,2026-03-29T05:30:00+02:00,15,,231.0,0.5,0.97,OK",
+        "KS00000001,2026-03-29T05:45:00+02:00,15,-0.2,231.0,0.5,0.97,OK",
+        "KS00000001,2026-03-29T06:00:00+02:00,15,0.1,400.0,0.5,0.97,OK",
+        "KS00000001,2026-03-29T06:07:00+02:00,15,0.1,231.0,0.5,0.97,OK",
+        "KS00000001,2026-01-02T06:00:00+01:00,15,0.1,231.0,0.5,0.97,OK",
+        "KS00000001,2026-03-29T06:15:00+02:00,15",
+    ]
+    day2 = [EXPECTED_HEADER, "KS00000001,2026-03-29T01:30:00+01:00,15,0.125,231.0,0.5,0.97,OK"]  # correction
+    lines = _lines(
+        spark,
+        {"meters/readings/date=2026-03-29/a.csv": day1, "meters/readings/date=2026-03-30/b.csv": day2},
+    )
+    bronze = to_bronze(lines, batch_id="b1", ingested_at=INGESTED)
+    meters = spark.createDataFrame(
+        [("KS00000001", "Prishtina", "residential"), ("KS00000002", "Prizren", "commercial")],
+        "meter_id string, region string, customer_type string",
+    )
+    return conform(bronze, meters, TZ_NAME)
+
+
+@case
+def silver_meter_readings(spark):
+    from spark_jobs.silver_meter_readings import readings
+
+    return readings(_readings_conformed(spark))
+
+
+@case
+def silver_quarantine_meters(spark):
+    from spark_jobs.silver_common import quarantine_rows
+    from spark_jobs.silver_meter_readings import rejected
+
+    return quarantine_rows(rejected(_readings_conformed(spark)), "meters", INGESTED)
+
+
+def _document(name: str, key: str, value: str, landing_date: date) -> dict[str, Any]:
+    return {
+        key: value,
+        "document": (FIXTURES / name).read_text(encoding="utf-8"),
+        "_parse_error": None,
+        "_landing_file": f"x/date={landing_date}/{value}",
+        "_landing_date": landing_date,
+        "_ingested_at": INGESTED,
+        "_batch_id": "b1",
+    }
+
+
+def _prices(spark):
+    from spark_jobs.silver_prices import PARSED_SCHEMA, parse_documents, to_silver
+
+    docs = [
+        _document("entsoe_a44_23h_2026-03-29.xml", "bidding_zone", "10Y1001C--00100H", SPRING),
+        _document("entsoe_a44_25h_2026-10-25.xml", "bidding_zone", "10Y1001C--00100H", AUTUMN),
+        _document("entsoe_a44_pt15m_2026-06-15.xml", "bidding_zone", "10Y1001C--00100H", date(2026, 6, 15)),
+    ]
+    parsed, _ = parse_documents(docs)
+    return to_silver(spark.createDataFrame(parsed, PARSED_SCHEMA), TZ_NAME)
+
+
+@case
+def silver_day_ahead_prices(spark):
+    return _prices(spark)
+
+
+@case
+def silver_day_ahead_prices_hourly(spark):
+    from spark_jobs.silver_prices import hourly
+
+    return hourly(_prices(spark), TZ_NAME)
+
+
+@case
+def silver_weather_hourly(spark):
+    from spark_jobs.silver_weather import RECORD_SCHEMA, conform, hourly, parse_documents
+
+    docs = [
+        _document("open_meteo_prishtina_2026-10-25.json", "city", "Prishtina", AUTUMN),
+        _document("open_meteo_prishtina_2026-01-15.json", "city", "Prishtina", date(2026, 1, 15)),
+    ]
+    return hourly(conform(spark.createDataFrame(parse_documents(docs), RECORD_SCHEMA), TZ_NAME))
 
 
 # --- running and comparing --------------------------------------------------------------------------
@@ -216,7 +364,11 @@ def _classic_main(out: str) -> None:
     )
     spark.sparkContext.setLogLevel("ERROR")
     try:
-        Path(out).write_bytes(pickle.dumps(run_cases(spark, sorted(CASES))))
+        # Cases in parallel threads: most of the time is JVM warm-up (planning, code generation).
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            parts = pool.map(lambda name: run_cases(spark, [name]), sorted(CASES))
+            results = {k: v for part in parts for k, v in part.items()}
+        Path(out).write_bytes(pickle.dumps(results))
     finally:
         spark.stop()
 
