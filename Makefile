@@ -8,7 +8,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test bench airflow up down status lint fmt clean
+.PHONY: setup demo test bench airflow run up down status lint fmt clean
 
 setup: $(VENV)/.synced  ## create .venv with the platform and its tools (idempotent)
 
@@ -33,6 +33,9 @@ bench: setup  ## benchmarks that print their figures
 
 airflow: setup  ## the Airflow UI on 127.0.0.1:8080
 	$(BIN)/lakehouse airflow
+
+run: setup  ## make run START=2026-03-28 [END=2026-03-30]
+	$(BIN)/lakehouse run --start $(START) --end $(or $(END),$(START))
 
 up: setup
 	$(BIN)/lakehouse up
