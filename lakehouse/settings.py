@@ -117,6 +117,26 @@ class Settings(BaseSettings):
         default=None, description="Folder of the DAG files. Default: the project's dags/ folder."
     )
 
+    # --- SQL for analysts (lakehouse sql) ---------------------------------------------------
+    sql_host: str = Field(default="127.0.0.1", description="Interface `lakehouse sql serve` listens on.")
+    sql_port: int = Field(
+        default=8081, ge=1, le=65535, description="Port of the Trino-protocol SQL endpoint (8080 is Airflow's)."
+    )
+    sql_users: str = Field(
+        default="analyst:analysts,engineer:engineers",
+        description="SQL endpoint users as user:group, comma-separated (groups of trino/rules.json: analysts, "
+        "engineers). Passwords: SQL_PASSWORD_<USER>, else generated into $LAKEHOUSE_HOME/sql/passwords.json.",
+    )
+    sql_rules_file: Path | None = Field(
+        default=None, description="Trino file-based access rules. Default: the project's trino/rules.json."
+    )
+    sql_tls_certfile: Path | None = Field(
+        default=None,
+        description="PEM certificate for HTTPS on the SQL endpoint (the Trino CLI and JDBC send passwords "
+        "only over HTTPS).",
+    )
+    sql_tls_keyfile: Path | None = Field(default=None, description="PEM private key for SQL_TLS_CERTFILE.")
+
     # --- domain ----------------------------------------------------------------------------
     local_timezone: str = Field(default="Europe/Belgrade", description="Time zone of the grid's local day.")
     bidding_zone: str = Field(default=KOSOVO_BIDDING_ZONE, description="ENTSO-E bidding zone EIC code.")
