@@ -141,6 +141,39 @@ class Settings(BaseSettings):
     local_timezone: str = Field(default="Europe/Belgrade", description="Time zone of the grid's local day.")
     bidding_zone: str = Field(default=KOSOVO_BIDDING_ZONE, description="ENTSO-E bidding zone EIC code.")
 
+    # --- forecasting and anomalies ---------------------------------------------------------
+    forecast_promotion_margin: float = Field(
+        default=0.02,
+        ge=0,
+        lt=1,
+        description="A challenger becomes the champion forecaster only when its backtest MAPE is at "
+        "least this fraction lower than both the champion's and the seasonal naive's (0.02 = 2 %).",
+    )
+    forecast_backtest_weeks: int = Field(
+        default=2,
+        ge=1,
+        le=52,
+        description="Weeks of the rolling-origin day-ahead backtest (`lakehouse train`).",
+    )
+    forecast_retrain_every_days: int = Field(
+        default=1,
+        ge=1,
+        le=28,
+        description="Backtest refits the model every this many origin days (1 = a fresh model per day).",
+    )
+    forecast_train_days: int = Field(
+        default=365, ge=21, description="Days of gold.load_features history the forecaster trains on."
+    )
+    anomaly_score_threshold: float = Field(
+        default=0.6,
+        gt=0,
+        lt=1,
+        description="Meter-days whose anomaly score (0..1) reaches this are flagged is_anomaly.",
+    )
+    anomaly_history_days: int = Field(
+        default=14, ge=3, le=90, description="Days of a meter's own history its anomalies are judged against."
+    )
+
     # --- sources ---------------------------------------------------------------------------
     meters_source: Literal["simulator", "inbox"] = Field(
         default="simulator", description="simulator, or inbox: head-end files dropped in METERS_INBOX."
