@@ -11,7 +11,7 @@ so that dbt builds on any platform state.
     gold.meter_daily         -> lakehouse_gold.meter_daily          (per date)
     gold.load_features       -> lakehouse_gold.load_features        (per date)
     gold.forecast_accuracy   -> lakehouse_gold.forecast_accuracy    (per date; empty until it exists)
-    gold.quality_results     -> lakehouse_gold.quality_results      (per date, or whole; when it exists)
+    gold.quality_results     -> lakehouse_gold.quality_results      (per date, or whole; once it exists)
     silver.quarantine        -> lakehouse_gold.quarantine_daily     (counts per date/source/reason/region)
     silver.meters            -> lakehouse_gold.meters               (whole registry, for the dbt snapshot)
 """
@@ -46,18 +46,6 @@ FORECAST_ACCURACY_SCHEMA = pa.schema(
         ("abs_error_mwh", pa.float64()),
         ("ape", pa.float64()),
         ("model_version", pa.string()),
-    ]
-)
-# Contract of gold.quality_results as far as the marts use it (the quality issue writes it).
-QUALITY_RESULTS_SCHEMA = pa.schema(
-    [
-        ("table_name", pa.string()),
-        ("date_local", pa.date32()),
-        ("suite", pa.string()),
-        ("success", pa.bool_()),
-        ("evaluated", pa.int64()),
-        ("failed", pa.int64()),
-        ("checked_at", pa.timestamp("us", tz="UTC")),
     ]
 )
 
@@ -118,8 +106,6 @@ def plan(days: list[date], settings: Settings) -> list[TableLoad]:
         has_dates = "date_local" in [field.name for field in quality.schema().fields]
         data = _read_dates(quality, days) if has_dates else quality.to_pyarrow_table()
         loads.append(TableLoad("quality_results", data, days if has_dates else None))
-    else:
-        loads.append(TableLoad("quality_results", QUALITY_RESULTS_SCHEMA.empty_table(), days))
 
     meters_table = _delta("silver.meters", settings)
     meters = meters_table.to_pyarrow_table() if meters_table is not None else None

@@ -1,0 +1,187 @@
+"""Where the dbt project lives and how dbt is run against the warehouse settings.
+
+The profile (dbt/profiles.yml) holds no secrets: it reads DBT_WAREHOUSE_* variables, which
+`dbt_env()` derives from `lakehouse.runtime.database_url("warehouse")` (WAREHOUSE_URL or the embedded
+PostgreSQL). Everything dbt writes (target/: manifest, run results, docs; logs/) goes under
+$LAKEHOUSE_HOME/dbt, never into the checkout.
+
+    run_dbt(["seed"]); run_dbt(["snapshot"]); run_dbt(["build"])     # or: build_all()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from lakehouse.settings import Settings, get_settings
+from lakehouse.warehouse.errors import DbtRunError, WarehouseError
+
+PROFILE_NAME = "smartgrid"
+TARGET_NAME = "warehouse"
+PROJECT_NAME = "smartgrid"
+# Schemas dbt builds (generate_schema_name keeps them exactly these names).
+SCHEMAS = {
+    "staging": "staging",
+    "intermediate": "intermediate",
+    "marts": "marts",
+    "seeds": "seeds",
+    "snapshots": "snapshots",
+}
+
+
+def project_dir() -> Path:
+    """The dbt project folder (dbt/ in the checkout, next to the lakehouse package)."""
+    from lakehouse.orchestration.project import repo_root
+
+    root = repo_root()
+    candidates = [root / "dbt"] if root is not None else []
+    candidates.append(Path(__file__).resolve().parents[2] / "dbt")
+    for folder in candidates:
+        if (folder / "dbt_project.yml").is_file():
+            return folder
+    raise WarehouseError("cannot find the dbt project (dbt/dbt_project.yml): run from the project checkout")
+
+
+def dbt_home(settings: Settings | None = None) -> Path:
+    return (settings or get_settings()).home / "dbt"
+
+
+def target_dir(settings: Settings | None = None) -> Path:
+    """dbt's target folder: manifest.json, run_results.json, and the docs site (index.html)."""
+    return dbt_home(settings) / "target"
+
+
+def manifest_path(settings: Settings | None = None) -> Path:
+    return target_dir(settings) / "manifest.json"
+
+
+def profile_env(url: str) -> dict[str, str]:
+    """DBT_WAREHOUSE_* variables that dbt/profiles.yml reads, from a PostgreSQL URL."""
+    parts = urlsplit(url)
+    if parts.scheme.split("+", 1)[0] not in {"postgresql", "postgres"}:
+        raise WarehouseError(
+            f"warehouse URL must be postgresql://user:password@host:port/db, got {parts.scheme}://"
+        )
+    return {
+        "DBT_WAREHOUSE_HOST": parts.hostname or "127.0.0.1",
+        "DBT_WAREHOUSE_PORT": str(parts.port or 5432),
+        "DBT_WAREHOUSE_USER": unquote(parts.username or "postgres"),
+        # DBT_ENV_SECRET_ prefix: dbt scrubs the value from its logs.
+        "DBT_ENV_SECRET_WAREHOUSE_PASSWORD": unquote(parts.password or ""),
+        "DBT_WAREHOUSE_DBNAME": (parts.path or "/warehouse").lstrip("/") or "warehouse",
+    }
+
+
+def dbt_env(url: str | None = None, settings: Settings | None = None) -> dict[str, str]:
+    """Environment for any dbt command of the platform: profile, target and log folders."""
+    settings = settings or get_settings()
+    if url is None:
+        from lakehouse.runtime import database_url
+
+        url = database_url("warehouse", settings=settings)
+    home = dbt_home(settings)
+    return {
+        **profile_env(url),
+        "DBT_PROFILES_DIR": str(project_dir()),
+        "DBT_PROJECT_DIR": str(project_dir()),
+        "DBT_TARGET_PATH": str(home / "target"),
+        "DBT_LOG_PATH": str(home / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DBT_LOCAL_TIMEZONE": settings.local_timezone,
+    }
+
+
+@contextlib.contextmanager
+def _environ(values: dict[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _failures(result: Any) -> list[str]:
+    failed = []
+    for item in getattr(result.result, "results", None) or []:
+        status = str(getattr(item, "status", "")).lower()
+        if status in {"error", "fail", "runtime error"}:
+            failed.append(f"{item.node.unique_id}: {status}: {(item.message or '').strip()[:300]}")
+    return failed
+
+
+def run_dbt(
+    args: Sequence[str],
+    *,
+    url: str | None = None,
+    settings: Settings | None = None,
+    in_process: bool = True,
+) -> Any:
+    """Run one dbt command (e.g. ["build", "--select", "marts"]) against the warehouse.
+
+    In-process through dbtRunner by default (no interpreter start per command); `in_process=False`
+    runs `dbt` in a subprocess. Raises DbtRunError naming the failed nodes.
+    """
+    settings = settings or get_settings()
+    env = dbt_env(url, settings)
+    Path(env["DBT_LOG_PATH"]).mkdir(parents=True, exist_ok=True)
+    command = [*args, "--project-dir", env["DBT_PROJECT_DIR"], "--profiles-dir", env["DBT_PROFILES_DIR"]]
+    if not in_process:
+        completed = subprocess.run(
+            [sys.executable, "-m", "dbt.cli.main", *command],
+            env={**os.environ, **env},
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise DbtRunError(
+                f"dbt {' '.join(args)} failed (exit {completed.returncode}); logs in {env['DBT_LOG_PATH']}"
+            )
+        return completed
+    from dbt.cli.main import dbtRunner
+
+    with _environ(env):
+        result = dbtRunner().invoke(command)
+    if not result.success:
+        detail = "; ".join(_failures(result)) or str(result.exception or "see the log")
+        raise DbtRunError(f"dbt {' '.join(args)} failed: {detail} (logs in {env['DBT_LOG_PATH']})")
+    return result
+
+
+def build_all(
+    *, url: str | None = None, settings: Settings | None = None, full_refresh: bool = False
+) -> dict[str, int]:
+    """`dbt build`: seeds, the registry snapshot, every model and its tests, in dependency order.
+
+    Returns counts by "<resource type>:<status>" (e.g. {"model:success": 21, "test:pass": 80}).
+    """
+    result = run_dbt(["build", *(["--full-refresh"] if full_refresh else [])], url=url, settings=settings)
+    statuses: dict[str, int] = {}
+    for item in result.result.results:
+        key = f"{item.node.resource_type}:{item.status}"
+        statuses[key] = statuses.get(key, 0) + 1
+    return dict(sorted(statuses.items()))
+
+
+def parse(*, settings: Settings | None = None) -> Path:
+    """`dbt parse` (no database needed): writes the manifest that Cosmos renders the DAG from."""
+    settings = settings or get_settings()
+    env = dbt_env("postgresql://parse@127.0.0.1:5432/warehouse", settings)
+    with _environ(env):
+        from dbt.cli.main import dbtRunner
+
+        result = dbtRunner().invoke(
+            ["parse", "--project-dir", env["DBT_PROJECT_DIR"], "--profiles-dir", env["DBT_PROFILES_DIR"]]
+        )
+    if not result.success:
+        raise DbtRunError(f"dbt parse failed: {result.exception} (logs in {env['DBT_LOG_PATH']})")
+    return manifest_path(settings)
