@@ -185,3 +185,53 @@ def parse(*, settings: Settings | None = None) -> Path:
     if not result.success:
         raise DbtRunError(f"dbt parse failed: {result.exception} (logs in {env['DBT_LOG_PATH']})")
     return manifest_path(settings)
+
+
+def _newest_source_mtime(folder: Path) -> float:
+    """Newest modification time of the project's own files (what a re-parse would read)."""
+    newest = 0.0
+    for path in folder.rglob("*"):
+        if path.suffix in {".sql", ".yml", ".yaml", ".csv", ".md"} and "target" not in path.parts:
+            newest = max(newest, path.stat().st_mtime)
+    return newest
+
+
+def ensure_manifest(settings: Settings | None = None) -> Path:
+    """The manifest Cosmos renders the DAG from, re-parsed only when a project file is newer.
+
+    Called while Airflow parses the DAG file: when nothing changed it costs a stat of the project's
+    files; otherwise `dbt parse` runs once in a subprocess (seconds) into a temporary target folder
+    and the manifest is swapped in atomically, so concurrent parsers never read half a file.
+    """
+    import tempfile
+
+    settings = settings or get_settings()
+    manifest = manifest_path(settings)
+    project = project_dir()
+    if manifest.is_file() and manifest.stat().st_mtime >= _newest_source_mtime(project):
+        return manifest
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    env = dbt_env("postgresql://parse@127.0.0.1:5432/warehouse", settings)
+    with tempfile.TemporaryDirectory(dir=manifest.parent, prefix=".parse-") as scratch:
+        env["DBT_TARGET_PATH"] = scratch
+        completed = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "dbt.cli.main",
+                "parse",
+                "--project-dir",
+                str(project),
+                "--profiles-dir",
+                str(project),
+                "--quiet",
+            ],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise DbtRunError(f"dbt parse failed: {(completed.stdout + completed.stderr).strip()[-2000:]}")
+        os.replace(Path(scratch) / "manifest.json", manifest)
+    return manifest

@@ -1,0 +1,65 @@
+"""The dbt project as an Airflow task group (Astronomer Cosmos): one task per model, seed and snapshot,
+each model's tests right after it (TestBehavior.AFTER_EACH).
+
+Parsing stays fast: Cosmos renders from dbt's manifest (LoadMode.DBT_MANIFEST) that
+`ensure_manifest()` keeps under $LAKEHOUSE_HOME/dbt/target and regenerates only when a project file
+changed; no dbt command runs while the DAG file is parsed otherwise.
+
+Profile: dbt/profiles.yml (no secrets), whose DBT_WAREHOUSE_* variables the task processes get from
+`lakehouse.orchestration.airflow.airflow_env()` (= `lakehouse.warehouse.dbt_project.dbt_env()`, built
+from `lakehouse.runtime.database_url("warehouse")`).
+
+    from lakehouse.pipeline.dbt_group import marts_task_group
+    publish >> marts_task_group()
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+GROUP_ID = "marts"
+
+
+def marts_task_group(group_id: str = GROUP_ID, **task_group_kwargs: Any) -> Any:
+    """A Cosmos DbtTaskGroup over dbt/ (call inside a DAG context, like any task group)."""
+    from cosmos import (
+        DbtTaskGroup,
+        ExecutionConfig,
+        ExecutionMode,
+        InvocationMode,
+        LoadMode,
+        ProfileConfig,
+        ProjectConfig,
+        RenderConfig,
+        TestBehavior,
+    )
+
+    from lakehouse.warehouse import dbt_project
+
+    project = dbt_project.project_dir()
+    manifest = dbt_project.ensure_manifest()
+    return DbtTaskGroup(
+        group_id=group_id,
+        project_config=ProjectConfig(
+            dbt_project_path=project,
+            manifest_path=manifest,
+            project_name=dbt_project.PROJECT_NAME,
+            install_dbt_deps=False,  # no packages: the project needs nothing from the dbt hub
+        ),
+        profile_config=ProfileConfig(
+            profile_name=dbt_project.PROFILE_NAME,
+            target_name=dbt_project.TARGET_NAME,
+            profiles_yml_filepath=project / "profiles.yml",
+        ),
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST,
+            test_behavior=TestBehavior.AFTER_EACH,
+        ),
+        execution_config=ExecutionConfig(
+            execution_mode=ExecutionMode.LOCAL,
+            invocation_mode=InvocationMode.DBT_RUNNER,
+        ),
+        operator_args={"install_deps": False},
+        default_args={"retries": 1},
+        **task_group_kwargs,
+    )
