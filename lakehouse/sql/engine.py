@@ -140,14 +140,21 @@ class Engine:
     each statement runs on its own cursor)."""
 
     def __init__(
-        self, settings: Settings | None = None, *, rules: AccessRules | None = None, warehouse: bool = True
+        self,
+        settings: Settings | None = None,
+        *,
+        rules: AccessRules | None = None,
+        warehouse: bool = True,
+        warehouse_url: str | None = None,
     ) -> None:
+        """`warehouse_url` overrides lakehouse.runtime.database_url("warehouse"); warehouse=False: no catalog."""
         self.settings = settings or get_settings()
         self.rules = rules or AccessRules.load(self.settings.sql_rules_file)
         self._lock = threading.RLock()
         self._listing = _Listing()
         self._columns: dict[TableRef, tuple[float, dict[str, str] | None]] = {}
         self._warehouse_enabled = warehouse
+        self._warehouse_url = warehouse_url
         self._warehouse_attached = False
         self._warehouse_error: tuple[float, str] | None = None
         self.con = duckdb.connect(
@@ -224,7 +231,8 @@ class Engine:
             try:
                 from lakehouse.runtime import database_url
 
-                url = _with_connect_timeout(database_url("warehouse", settings=self.settings))
+                url = self._warehouse_url or database_url("warehouse", settings=self.settings)
+                url = _with_connect_timeout(url)
                 self.con.execute(f"ATTACH {_quote(url)} AS warehouse (TYPE postgres, READ_ONLY)")
             except Exception as error:
                 message = (
