@@ -224,6 +224,22 @@ class Settings(BaseSettings):
         default="PT60M", description="Resolution of simulated day-ahead prices: PT60M or PT15M."
     )
 
+    # --- data quality and notifications ----------------------------------------------------
+    expectations_dir: Path | None = Field(
+        default=None,
+        description="Folder of the Great Expectations suites (one JSON file per table). "
+        "Default: the project's expectations/ folder.",
+    )
+    webhook_url: str | None = Field(
+        default=None,
+        description="URL that receives HMAC-signed JSON notifications (quality gate failures, reports). "
+        "Unset: notifications are logged only.",
+    )
+    webhook_secret: str | None = Field(
+        default=None,
+        description="Shared secret for the X-Lakehouse-Signature HMAC-SHA256 header of webhook calls.",
+    )
+
     @field_validator("lakehouse_root", "landing_root", "meters_inbox")
     @classmethod
     def _local_or_s3(cls, value: str | None) -> str | None:
