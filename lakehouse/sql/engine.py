@@ -147,7 +147,7 @@ class Engine:
         warehouse: bool = True,
         warehouse_url: str | None = None,
     ) -> None:
-        """`warehouse_url` overrides lakehouse.runtime.database_url("warehouse"); warehouse=False: no catalog."""
+        """`warehouse_url` overrides runtime.database_url("warehouse"); warehouse=False: no such catalog."""
         self.settings = settings or get_settings()
         self.rules = rules or AccessRules.load(self.settings.sql_rules_file)
         self._lock = threading.RLock()
@@ -237,7 +237,8 @@ class Engine:
             except Exception as error:
                 message = (
                     f"Catalog 'warehouse' is unavailable: the warehouse PostgreSQL cannot be reached "
-                    f"({str(error).splitlines()[0]}). Start it with `lakehouse up postgres` or set WAREHOUSE_URL."
+                    f"({str(error).splitlines()[0]}). "
+                    "Start it with `lakehouse up postgres` or set WAREHOUSE_URL."
                 )
                 self._warehouse_error = (time.monotonic(), message)
                 raise E.CatalogUnavailableError(message) from None
@@ -291,8 +292,10 @@ class Engine:
             return sorted(self._listing.delta.get(schema, {}))
         if catalog == "warehouse" and schema != "information_schema":
             rows = self.con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'warehouse' AND schema_name = ? "
-                "UNION SELECT view_name FROM duckdb_views() WHERE database_name = 'warehouse' AND schema_name = ? "
+                "SELECT table_name FROM duckdb_tables() "
+                "WHERE database_name = 'warehouse' AND schema_name = ? "
+                "UNION SELECT view_name FROM duckdb_views() "
+                "WHERE database_name = 'warehouse' AND schema_name = ? "
                 "ORDER BY 1",
                 [schema, schema],
             ).fetchall()

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 
 class SqlError(Exception):
-    """Base: a statement failed. `error_name`/`error_type`/`error_code` follow io.trino.spi.StandardErrorCode."""
+    """A statement failed; `error_name`/`error_type`/`error_code` follow io.trino.spi.StandardErrorCode."""
 
     error_name: ClassVar[str] = "GENERIC_USER_ERROR"
     error_type: ClassVar[str] = "USER_ERROR"

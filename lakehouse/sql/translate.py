@@ -226,12 +226,19 @@ def _rewrite(query: exp.Expression) -> exp.Expression:
             return exp.cast(parsed, exp.DType.TIMESTAMPTZ)
         if isinstance(node, exp.ApproxQuantile):
             return exp.Anonymous(this="QUANTILE_DISC", expressions=[node.this, node.args["quantile"]])
-        if isinstance(node, exp.DateAdd | exp.DateSub) and _is(node.this, exp.DType.DATE):
-            if _unit(node) in _DATE_UNITS:
-                return exp.cast(node.copy(), exp.DType.DATE)
-        if isinstance(node, exp.Add | exp.Sub) and isinstance(node.expression, exp.Interval):
-            if _is(node.this, exp.DType.DATE) and _unit(node.expression) in _DATE_UNITS:
-                return exp.cast(exp.Paren(this=node.copy()), exp.DType.DATE)
+        if (
+            isinstance(node, exp.DateAdd | exp.DateSub)
+            and _is(node.this, exp.DType.DATE)
+            and _unit(node) in _DATE_UNITS
+        ):
+            return exp.cast(node.copy(), exp.DType.DATE)
+        if (
+            isinstance(node, exp.Add | exp.Sub)
+            and isinstance(node.expression, exp.Interval)
+            and _is(node.this, exp.DType.DATE)
+            and _unit(node.expression) in _DATE_UNITS
+        ):
+            return exp.cast(exp.Paren(this=node.copy()), exp.DType.DATE)
         if isinstance(node, exp.TimestampTrunc | exp.DateTrunc) and _is(node.this, exp.DType.DATE):
             return exp.cast(node.copy(), exp.DType.DATE)
         return node

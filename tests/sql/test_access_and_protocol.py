@@ -92,7 +92,7 @@ def test_session_catalog_schema_version_and_types(connect) -> None:
         catalog="lakehouse",
         schema="gold",
     )
-    region, hour_utc, date_local, dec, q, version = rows[0]
+    _region, hour_utc, _date_local, dec, q, version = rows[0]
     assert hour_utc.tzinfo is not None and hour_utc.utcoffset().total_seconds() == 0
     assert str(dec) == "1.50" and q == 3 and "476" in version
     assert [d.type_code for d in cursor.description][:4] == [

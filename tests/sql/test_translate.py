@@ -1,4 +1,4 @@
-"""Trino semantics where DuckDB differs, checked against Trino's documented results (pure DuckDB, no lakehouse)."""
+"""Trino semantics where DuckDB differs, checked against Trino's documented results (DuckDB only)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ def duck():
     con.execute("ATTACH ':memory:' AS lakehouse")
     con.execute("CREATE SCHEMA lakehouse.gold")
     con.execute(
-        "CREATE TABLE lakehouse.gold.t AS SELECT 7::BIGINT a, -2::INTEGER b, 7.0::DOUBLE x, DATE '2026-01-31' d, "
-        "TIMESTAMPTZ '2026-03-29 01:30:00+00' ts"
+        "CREATE TABLE lakehouse.gold.t AS SELECT 7::BIGINT a, -2::INTEGER b, 7.0::DOUBLE x, "
+        "DATE '2026-01-31' d, TIMESTAMPTZ '2026-03-29 01:30:00+00' ts"
     )
     return con
 
