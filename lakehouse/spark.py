@@ -61,6 +61,21 @@ def session(settings: Settings | None = None) -> SparkSession:
         return spark
 
 
+def stop() -> None:
+    """Stop the cached session and the in-process Sail server, if this process started one."""
+    global _cached, _server
+    with _lock:
+        if _cached is not None:
+            spark, url = _cached[1], _remote_url(_cached[1])
+            # A Spark Connect client retries for minutes against a server that is gone: skip it then.
+            if url is None or _listening(*url):
+                spark.stop()
+            _cached = None
+        if _server is not None:
+            _server.stop()  # type: ignore[attr-defined]
+            _server = None
+
+
 def sail_environment(settings: Settings | None = None) -> dict[str, str]:
     """Environment a Sail server needs to reach S3 (for `lakehouse up`, which starts Sail separately).
 
@@ -185,7 +200,8 @@ def _remote_session(url: str) -> SparkSession:
     from pyspark.sql import SparkSession
 
     try:
-        spark = SparkSession.builder.remote(url).getOrCreate()
+        # create(), not getOrCreate(): the latter returns whatever session is active, whatever its URL.
+        spark = SparkSession.builder.remote(url).create()
         for name, value in SESSION_CONF.items():
             spark.conf.set(name, value)
     except Exception as error:  # the client raises several unrelated types for "cannot connect"
@@ -194,6 +210,16 @@ def _remote_session(url: str) -> SparkSession:
             "(`lakehouse up` for Sail) or fix SPARK_REMOTE."
         ) from error
     return spark
+
+
+def _remote_url(spark: SparkSession) -> tuple[str, int] | None:
+    """(host, port) of a Spark Connect session's server; None for a classic session."""
+    builder = getattr(getattr(spark, "client", None), "_builder", None)
+    endpoint = getattr(builder, "endpoint", None)  # "host:port" of the gRPC channel
+    if not endpoint:
+        return None
+    host, _, port = str(endpoint).rpartition(":")
+    return (host, int(port)) if port.isdigit() else None
 
 
 def _is_stopped(spark: SparkSession) -> bool:
