@@ -1,0 +1,1 @@
+"""Notifications to people and systems (HMAC-signed webhooks: lakehouse.notify.webhook)."""
