@@ -65,6 +65,18 @@ def run(ctx: typer.Context) -> None:
         _fail(error)
 
 
+@dbt_app.command("parse")
+def parse() -> None:
+    """Refresh the cached manifest that Airflow (Cosmos) renders the marts task group from."""
+    from lakehouse.warehouse.dbt_project import ensure_manifest
+    from lakehouse.warehouse.errors import WarehouseError
+
+    try:
+        typer.echo(f"dbt manifest: {ensure_manifest()}")
+    except WarehouseError as error:
+        _fail(error)
+
+
 @dbt_app.command("env")
 def env() -> None:
     """Print `export` lines for running dbt by hand: eval "$(lakehouse dbt env)"; dbt build."""

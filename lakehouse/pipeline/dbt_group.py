@@ -1,9 +1,10 @@
 """The dbt project as an Airflow task group (Astronomer Cosmos): one task per model, seed and snapshot,
 each model's tests right after it (TestBehavior.AFTER_EACH).
 
-Parsing stays fast: Cosmos renders from dbt's manifest (LoadMode.DBT_MANIFEST) that
-`ensure_manifest()` keeps under $LAKEHOUSE_HOME/dbt/target and regenerates only when a project file
-changed; no dbt command runs while the DAG file is parsed otherwise.
+Parsing stays fast: Cosmos renders from dbt's manifest (LoadMode.DBT_MANIFEST) cached under
+$LAKEHOUSE_HOME/dbt/target. The platform parses at start (`lakehouse dbt parse`); when a dbt file
+changes later, the DAG file keeps rendering from the cached manifest while a background `dbt parse`
+refreshes it for the next parse, so no DAG parse waits on dbt (unless no manifest exists at all).
 
 Profile: dbt/profiles.yml (no secrets), whose DBT_WAREHOUSE_* variables the task processes get from
 `lakehouse.orchestration.airflow.airflow_env()` (= `lakehouse.warehouse.dbt_project.dbt_env()`, built
@@ -37,7 +38,7 @@ def marts_task_group(group_id: str = GROUP_ID, **task_group_kwargs: Any) -> Any:
     from lakehouse.warehouse import dbt_project
 
     project = dbt_project.project_dir()
-    manifest = dbt_project.ensure_manifest()
+    manifest = dbt_project.ensure_manifest(wait_if_stale=False)
     return DbtTaskGroup(
         group_id=group_id,
         project_config=ProjectConfig(

@@ -172,21 +172,6 @@ def build_all(
     return dict(sorted(statuses.items()))
 
 
-def parse(*, settings: Settings | None = None) -> Path:
-    """`dbt parse` (no database needed): writes the manifest that Cosmos renders the DAG from."""
-    settings = settings or get_settings()
-    env = dbt_env("postgresql://parse@127.0.0.1:5432/warehouse", settings)
-    with _environ(env):
-        from dbt.cli.main import dbtRunner
-
-        result = dbtRunner().invoke(
-            ["parse", "--project-dir", env["DBT_PROJECT_DIR"], "--profiles-dir", env["DBT_PROFILES_DIR"]]
-        )
-    if not result.success:
-        raise DbtRunError(f"dbt parse failed: {result.exception} (logs in {env['DBT_LOG_PATH']})")
-    return manifest_path(settings)
-
-
 def _newest_source_mtime(folder: Path) -> float:
     """Newest modification time of the project's own files (what a re-parse would read)."""
     newest = 0.0
@@ -196,24 +181,30 @@ def _newest_source_mtime(folder: Path) -> float:
     return newest
 
 
-def ensure_manifest(settings: Settings | None = None) -> Path:
-    """The manifest Cosmos renders the DAG from, re-parsed only when a project file is newer.
+def manifest_is_fresh(settings: Settings | None = None) -> bool:
+    """The cached manifest exists and no project file is newer (a stat of ~50 files)."""
+    manifest = manifest_path(settings)
+    return manifest.is_file() and manifest.stat().st_mtime >= _newest_source_mtime(project_dir())
 
-    Called while Airflow parses the DAG file: when nothing changed it costs a stat of the project's
-    files; otherwise `dbt parse` runs once in a subprocess (seconds) into a temporary target folder
-    and the manifest is swapped in atomically, so concurrent parsers never read half a file.
-    """
-    import tempfile
+
+def refresh_manifest(settings: Settings | None = None) -> Path:
+    """`dbt parse` in a subprocess into $LAKEHOUSE_HOME/dbt/parse (kept, so dbt parses partially next
+    time), then the manifest is swapped into target/ atomically. One parser at a time (file lock)."""
+    import fcntl
+    import shutil
 
     settings = settings or get_settings()
     manifest = manifest_path(settings)
-    project = project_dir()
-    if manifest.is_file() and manifest.stat().st_mtime >= _newest_source_mtime(project):
-        return manifest
+    work = dbt_home(settings) / "parse"
+    work.mkdir(parents=True, exist_ok=True)
     manifest.parent.mkdir(parents=True, exist_ok=True)
-    env = dbt_env("postgresql://parse@127.0.0.1:5432/warehouse", settings)
-    with tempfile.TemporaryDirectory(dir=manifest.parent, prefix=".parse-") as scratch:
-        env["DBT_TARGET_PATH"] = scratch
+    project = project_dir()
+    with open(work / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if manifest_is_fresh(settings):  # another process parsed while we waited
+            return manifest
+        env = dbt_env("postgresql://parse@127.0.0.1:5432/warehouse", settings)
+        env["DBT_TARGET_PATH"] = str(work)
         completed = subprocess.run(
             [
                 sys.executable,
@@ -233,5 +224,44 @@ def ensure_manifest(settings: Settings | None = None) -> Path:
         )
         if completed.returncode != 0:
             raise DbtRunError(f"dbt parse failed: {(completed.stdout + completed.stderr).strip()[-2000:]}")
-        os.replace(Path(scratch) / "manifest.json", manifest)
+        staged = manifest.with_name(".manifest.json.tmp")
+        shutil.copyfile(work / "manifest.json", staged)
+        os.replace(staged, manifest)
     return manifest
+
+
+def ensure_manifest(settings: Settings | None = None, *, wait_if_stale: bool = True) -> Path:
+    """The manifest Cosmos renders the DAG from; dbt parses only when a project file changed.
+
+    Fresh: returned at the cost of a stat per project file. Missing: parsed now (seconds; the
+    platform parses at start, `lakehouse dbt parse`, so DAG parsing should never hit this). Stale
+    with `wait_if_stale=False` (what the DAG file does): the old manifest is returned at once and a
+    background `dbt parse` refreshes it for the next DAG parse, so Airflow never waits on dbt.
+    """
+    settings = settings or get_settings()
+    manifest = manifest_path(settings)
+    if manifest_is_fresh(settings):
+        return manifest
+    if manifest.is_file() and not wait_if_stale:
+        subprocess.Popen(
+            [sys.executable, "-m", "lakehouse.warehouse.dbt_project", "refresh-manifest"],
+            env={**os.environ, "LAKEHOUSE_HOME": str(settings.home)},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        return manifest
+    return refresh_manifest(settings)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m lakehouse.warehouse.dbt_project refresh-manifest` (what ensure_manifest spawns)."""
+    args = sys.argv[1:] if argv is None else argv
+    if args != ["refresh-manifest"]:
+        raise SystemExit("usage: python -m lakehouse.warehouse.dbt_project refresh-manifest")
+    print(refresh_manifest())
+
+
+if __name__ == "__main__":
+    main()
