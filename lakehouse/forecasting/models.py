@@ -21,7 +21,7 @@ from lakehouse.forecasting.errors import InsufficientDataError
 from lakehouse.forecasting.features import FEATURES, LEVEL, TARGET, model_matrix, trainable
 from lakehouse.settings import REGIONS
 
-MIN_TRAIN_ROWS = 24 * 7
+MIN_TRAIN_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -85,10 +85,11 @@ class LoadForecaster:
 
         config = config or ModelConfig()
         rows = trainable(features)
-        if len(rows) < MIN_TRAIN_ROWS:
+        days = rows["date_local"].nunique()
+        if days < MIN_TRAIN_DAYS:
             raise InsufficientDataError(
-                f"only {len(rows)} trainable hours (with load, 24 h and 168 h lags): need at least "
-                f"{MIN_TRAIN_ROWS}; build gold.load_features for more days (two weeks or more)."
+                f"only {days} days with trainable hours (load with 24 h and 168 h lags): need at least "
+                f"{MIN_TRAIN_DAYS}; build gold.load_features for more days (15 or more)."
             )
         x = model_matrix(rows, config.regions)
         y = rows[TARGET].to_numpy(float) / rows[LEVEL].to_numpy(float)

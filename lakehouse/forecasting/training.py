@@ -110,6 +110,17 @@ def champion_version(client: Any) -> Any | None:
         return None
 
 
+def _experiment_id(client: Any, tracking_uri: str) -> str:
+    """The experiment's id; created with its artifacts beside a SQLite database (not in ./mlruns)."""
+    existing = client.get_experiment_by_name(EXPERIMENT)
+    if existing is not None:
+        return existing.experiment_id
+    location = None
+    if tracking_uri.startswith("sqlite:///"):
+        location = (Path(tracking_uri.removeprefix("sqlite:///")).parent / "artifacts").resolve().as_uri()
+    return client.create_experiment(EXPERIMENT, artifact_location=location)
+
+
 def _champion_config(client: Any, version: Any) -> ModelConfig:
     raw = version.tags.get("config") if version.tags else None
     if raw:
@@ -155,7 +166,7 @@ def train(
         raise InsufficientDataError(
             "gold.load_features has no row with load and a full week of lags yet: build 15+ days of gold."
         )
-    configure_mlflow(tracking_uri)
+    uri = configure_mlflow(tracking_uri)
     client = MlflowClient()
     challenger = backtest(features, config, weeks=weeks, retrain_every_days=retrain_every_days)
     window = sorted(set(challenger.predictions["date_local"]))
@@ -167,7 +178,7 @@ def train(
         )
     final = LoadForecaster.fit(features, config)
 
-    mlflow.set_experiment(EXPERIMENT)
+    mlflow.set_experiment(experiment_id=_experiment_id(client, uri))
     with (
         mlflow.start_run(run_name=f"train {window[0]}..{window[-1]}") as run,
         tempfile.TemporaryDirectory() as tmp,
