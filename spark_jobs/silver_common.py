@@ -69,6 +69,15 @@ def latest_per_key(df: DataFrame, keys: list[str]) -> DataFrame:
     return df.withColumn("_rank", F.row_number().over(order)).where(F.col("_rank") == 1).drop("_rank")
 
 
+def mark_latest(df: DataFrame, keys: list[str]) -> DataFrame:
+    """Add `_keep`: true on the latest arrival of each key among the good rows (`reason` NULL)."""
+    from pyspark.sql import Window
+
+    good = F.col("reason").isNull()
+    order = Window.partitionBy(*keys, good).orderBy(F.col("_arrival").desc())
+    return df.withColumn("_keep", good & (F.row_number().over(order) == 1))
+
+
 def quarantine_rows(rejected: DataFrame, source: str, detected_at: datetime) -> DataFrame:
     """Rejected rows (with `reason`, `detail`, `raw_record`, bronze lineage) -> silver.quarantine rows."""
     return rejected.select(
@@ -118,6 +127,75 @@ def pending_bronze(
 def dates_of(df: DataFrame, column: str = "date_local") -> list[date]:
     """Distinct non-null dates of a column, sorted (a small collect: one row per day)."""
     return sorted(r[0] for r in df.select(column).where(F.col(column).isNotNull()).distinct().collect())
+
+
+class Staged:
+    """A DataFrame computed once into an internal Delta table, so that later actions read Parquet.
+
+    Sail 0.7.2 recomputes a DataFrame for every action (`cache()` has no effect, `localCheckpoint()`
+    needs a server-side checkpoint path), and a silver batch is read several times (figures, dates,
+    the insert, the MERGE, the quarantine). Each batch appends its rows under a fresh `_stage_id`
+    partition; `clear()` deletes all staged rows (also those of a killed earlier run).
+    """
+
+    def __init__(self, df: DataFrame, name: str) -> None:
+        import uuid
+
+        self.name = name
+        self.stage_id = uuid.uuid4().hex
+        self.spark = df.sparkSession
+        self.clear()
+        tables.append(df.withColumn("_stage_id", F.lit(self.stage_id)), name, partition_by=["_stage_id"])
+        staged = tables.read(self.spark, name).where(F.col("_stage_id") == self.stage_id)
+        self.df = staged.drop("_stage_id")
+
+    def clear(self) -> None:
+        if tables.exists(self.name):
+            empty = tables.read(self.spark, self.name).limit(0)
+            tables.replace_where(empty, self.name, "_stage_id IS NOT NULL", partition_by=["_stage_id"])
+
+
+def existing_dates(name: str, days: list[date], column: str = "date_local") -> list[date]:
+    """Which of `days` already have rows in table `name` (partition listing through delta-rs, no scan)."""
+    from deltalake import DeltaTable
+
+    from lakehouse.storage.uri import delta_storage_options
+
+    if not days or not tables.exists(name):
+        return []
+    table = DeltaTable(tables.table_uri(name), storage_options=delta_storage_options())
+    present = {p.get(column) for p in table.partitions()}
+    return [d for d in days if d.isoformat() in present]
+
+
+def upsert_by_date(df: DataFrame, name: str, keys: list[str], days: list[date]) -> dict[str, int]:
+    """Write the batch's rows (one per key) for `days`: newer arrivals win, nothing is duplicated.
+
+    Days that silver does not hold yet are written with replace_where (an insert, cheap); days it holds
+    (late files, corrections) go through MERGE with `s._arrival >= t._arrival`, reading and rewriting
+    only those days' partitions. A crash between the two commits is safe: the re-run finds the first
+    days present and MERGEs them, which changes nothing.
+    """
+    existing = existing_dates(name, days)
+    fresh = [d for d in days if d not in existing]
+    figures = {"inserted": 0, "updated": 0}
+    if fresh:
+        where = tracker.dates_in_list("date_local", fresh)
+        written = tables.replace_where(df.where(F.expr(where)), name, where, partition_by=["date_local"])
+        figures["inserted"] += written.rows_written
+    if existing:
+        where = tracker.dates_in_list("date_local", existing)
+        merged = tables.merge(
+            df.where(F.expr(where)),
+            name,
+            keys=keys,
+            partition_by=["date_local"],
+            update_condition=NEWER_ARRIVAL,
+            target_predicate=where,
+        )
+        figures["inserted"] += merged.rows_inserted or 0
+        figures["updated"] += merged.rows_updated or 0
+    return figures
 
 
 def summary(feed: str, files: list[tracker.TrackedFile], **figures: Any) -> dict[str, Any]:

@@ -31,22 +31,23 @@ from pyspark.sql import functions as F
 from lakehouse.storage import ingested_files as tracker
 from lakehouse.storage import tables
 from spark_jobs.silver_common import (
-    NEWER_ARRIVAL,
     SilverInputError,
+    Staged,
     arrival,
-    dates_of,
-    latest_per_key,
     local_date,
+    mark_latest,
     now,
     pending_bronze,
     quarantine_rows,
     summary,
+    upsert_by_date,
     write_quarantine,
 )
 
 TABLE = "silver.meter_readings"
 BRONZE = "bronze.meter_readings"
 METERS = "silver.meters"
+STAGE = "silver._staging_meter_readings"  # internal: one batch's conformed rows, computed once
 FEED = "meters"
 KEYS = ["meter_id", "interval_start_utc"]
 COLUMNS = (
@@ -210,8 +211,7 @@ def conform(bronze: DataFrame, meters: DataFrame, tz: str = "Europe/Belgrade") -
 
 def readings(conformed: DataFrame) -> DataFrame:
     """Good conformed rows, one per key (the latest arrival), in the silver table's columns (pure)."""
-    good = conformed.where(F.col("reason").isNull()).select(*OUTPUT_COLUMNS)
-    return latest_per_key(good, KEYS)
+    return mark_latest(conformed, KEYS).where(F.col("_keep")).select(*OUTPUT_COLUMNS)
 
 
 def rejected(conformed: DataFrame) -> DataFrame:
@@ -234,33 +234,34 @@ def run(spark: SparkSession, day: date | None = None, settings: Any = None) -> d
         )
     detected = now()
     conformed = conform(bronze, tables.read(spark, METERS), settings.local_timezone)
-    conformed = conformed.cache() if _can_cache(spark) else conformed
-    good = readings(conformed)
-    figures = conformed.agg(
+    staged = Staged(mark_latest(conformed, KEYS), STAGE)  # computed once; read below as Parquet
+    batch = staged.df
+    figures = batch.agg(
         F.count(F.lit(1)).alias("bronze_rows"),
         F.count("reason").alias("quarantined"),
+        F.sum(F.col("_keep").cast("long")).alias("kept"),
+        F.collect_set(F.when(F.col("_keep"), F.col("date_local"))).alias("dates"),
     ).first()
-    result = tables.merge(good, TABLE, keys=KEYS, partition_by=["date_local"], update_condition=NEWER_ARRIVAL)
-    quarantined = write_quarantine(quarantine_rows(rejected(conformed), FEED, detected))
-    affected = dates_of(good)
+    affected = sorted(figures["dates"])
+    written = upsert_by_date(batch.where(F.col("_keep")).select(*OUTPUT_COLUMNS), TABLE, KEYS, affected)
+    quarantined = write_quarantine(quarantine_rows(rejected(batch), FEED, detected))
     tracker.record_silver(spark, pending, at=detected)
-    bronze_rows, bad = int(figures["bronze_rows"]), int(figures["quarantined"])
+    staged.clear()
+    bronze_rows, bad, kept = (
+        int(figures["bronze_rows"]),
+        int(figures["quarantined"]),
+        int(figures["kept"] or 0),
+    )
     return summary(
         FEED,
         pending,
         bronze_rows=bronze_rows,
         quarantined=quarantined,
-        merged=result.rows_written,
-        inserted=result.rows_inserted,
-        updated=result.rows_updated,
-        collapsed_in_batch=bronze_rows - bad - result.rows_written,
+        rows=kept,
+        **written,
+        collapsed_in_batch=bronze_rows - bad - kept,
         affected_dates=[d.isoformat() for d in affected],
     )
-
-
-def _can_cache(spark: SparkSession) -> bool:
-    """Classic Spark caches; over Spark Connect (Sail) the plan is simply recomputed."""
-    return not hasattr(spark, "client")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -185,6 +185,7 @@ def merge(
     keys: list[str],
     partition_by: list[str] | None = None,
     update_condition: str | None = None,
+    target_predicate: str | None = None,
 ) -> WriteResult:
     """Upsert by `keys`: matching rows get the DataFrame's values, others are inserted. Never deletes.
 
@@ -192,6 +193,9 @@ def merge(
     insert). Duplicate or NULL keys in the DataFrame are refused with DuplicateKeyError.
     `update_condition` (SQL over `t.` = table and `s.` = DataFrame columns, e.g. "s._arrival >= t._arrival")
     limits which matched rows are updated, so that replaying an older batch never reverts newer rows.
+    `target_predicate` (SQL over the columns, e.g. "date_local IN (DATE'2026-03-29')") limits the table
+    rows the MERGE reads and rewrites (Sail scans only those partitions); every DataFrame row must
+    satisfy it (RowsOutsidePredicateError otherwise), or it could be inserted next to its own key.
     """
     from pyspark.sql import functions as F
 
@@ -223,6 +227,8 @@ def merge(
             keys=sample,
         )
 
+    if target_predicate is not None:
+        _check_inside(df, name, target_predicate)
     target = _prepare(df, name, partition_by, align=False)
     if target.created:
         target.aligned.write.format("delta").mode("append").save(target.uri)
@@ -235,6 +241,8 @@ def merge(
     target.aligned.createOrReplaceTempView(view)
     columns = target.aligned.columns
     on = " AND ".join(f"t.{_q(k)} = s.{_q(k)}" for k in keys)
+    if target_predicate is not None:
+        on += f" AND ({_qualified(target_predicate, 't')})"
     updates = ", ".join(f"t.{_q(c)} = s.{_q(c)}" for c in columns if c not in keys)
     condition = f" AND ({update_condition})" if update_condition else ""
     matched = f" WHEN MATCHED{condition} THEN UPDATE SET {updates}" if updates else ""
@@ -471,6 +479,35 @@ def _validate_predicate(predicate: str, columns: list[str]) -> None:
             f"The predicate {predicate!r} names columns {unknown} that the DataFrame lacks "
             f"(columns: {columns}); the API must check every row against it."
         )
+
+
+def _check_inside(df: DataFrame, name: str, predicate: str) -> None:
+    """Refuse a DataFrame with rows that do not satisfy `predicate` (see replace_where, merge)."""
+    from pyspark.sql import functions as F
+
+    _validate_predicate(predicate, df.columns)
+    inside = F.coalesce(F.expr(predicate), F.lit(False))
+    outside = df.where(~inside)
+    sample = [row.asDict() for row in outside.limit(_SAMPLE_ROWS).collect()]
+    if sample:
+        rows = outside.count()
+        raise RowsOutsidePredicateError(
+            f"Refusing the write to {name}: {rows} rows do not match the predicate {predicate!r}. "
+            f"Filter the DataFrame or widen the predicate. Sample: {sample}",
+            rows=rows,
+            sample=sample,
+        )
+
+
+def _qualified(predicate: str, alias: str) -> str:
+    """The predicate with every column qualified by `alias` (for MERGE ... ON)."""
+    import sqlglot
+    from sqlglot import exp
+
+    parsed = sqlglot.parse_one(predicate, read="spark")
+    for column in parsed.find_all(exp.Column):
+        column.set("table", exp.to_identifier(alias))
+    return parsed.sql(dialect="spark")
 
 
 def _q(identifier: str) -> str:
