@@ -36,10 +36,23 @@ TEST_RATES = FaultRates(
 
 
 @pytest.fixture
-def medallion_env(lakehouse_env: Settings, monkeypatch: pytest.MonkeyPatch, free_port) -> Settings:
+def medallion_env(
+    lakehouse_env: Settings, monkeypatch: pytest.MonkeyPatch, free_port, spark: Any
+) -> Settings:
     monkeypatch.setenv("SAIL_PORT", str(free_port()))
     get_settings.cache_clear()
+    utc_session(spark)
     return get_settings()
+
+
+def utc_session(spark: Any) -> None:
+    """The session conf every job session gets (lakehouse.spark.SESSION_CONF): the root `spark` fixture
+    does not set it, and with the machine's default zone name (e.g. Etc/UTC) Sail refuses to MERGE
+    DataFrame timestamps into tables whose timestamps are tagged UTC."""
+    from lakehouse.spark import SESSION_CONF
+
+    for name, value in SESSION_CONF.items():
+        spark.conf.set(name, value)
 
 
 def sim_config(
@@ -115,6 +128,7 @@ def faulty_days(tmp_path_factory: pytest.TempPathFactory, spark: Any) -> Iterato
     from lakehouse.pipeline import medallion_ingest
 
     home = tmp_path_factory.mktemp("faulty-days")
+    utc_session(spark)
     patch = pytest.MonkeyPatch()
     try:
         _point_at(patch, home)
