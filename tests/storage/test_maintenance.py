@@ -66,3 +66,21 @@ def test_vacuum_retention_setting(tables_env, spark, make_readings, monkeypatch)
 def test_maintenance_on_a_missing_table_says_so(tables_env):
     with pytest.raises(tables.TableNotFoundError, match=r"bronze\.nothing"):
         maintenance.history("bronze.nothing")
+
+
+def test_cli_history_compact_vacuum(tables_env, spark, make_readings):
+    from typer.testing import CliRunner
+
+    from lakehouse.cli import app
+
+    _many_small_files(spark, make_readings)
+    runner = CliRunner()
+    out = runner.invoke(app, ["table", "history", TABLE, "--limit", "3"], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "WRITE" in out.output and "sail-delta-lake" in out.output
+    out = runner.invoke(app, ["table", "compact", TABLE])
+    assert out.exit_code == 0 and "6 files compacted into 2" in out.output
+    out = runner.invoke(app, ["table", "vacuum", TABLE, "--retention-hours", "0", "--dry-run"])
+    assert out.exit_code == 0 and "would delete 6 files" in out.output
+    out = runner.invoke(app, ["table", "history", "gold.missing"])
+    assert out.exit_code == 1
