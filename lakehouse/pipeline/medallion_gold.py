@@ -11,6 +11,7 @@ small summary dict (rows, versions, missing inputs) for the task log and the Ass
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,12 @@ if TYPE_CHECKING:
 Days = Iterable[date | str] | date | str
 
 GOLD_TABLES: tuple[str, ...] = ("gold.region_load_hourly", "gold.meter_daily", "gold.load_features")
+# step name -> tables it writes (the DAG declares them as outlets / Assets)
+ASSETS: dict[str, tuple[str, ...]] = {
+    "gold_region_load_hourly": ("gold.region_load_hourly",),
+    "gold_meter_daily": ("gold.meter_daily",),
+    "gold_load_features": ("gold.load_features",),
+}
 
 
 def _days(dates: Days) -> list[date]:
@@ -38,6 +45,12 @@ def _spark(spark: SparkSession | None) -> SparkSession:
     return session()
 
 
+def _timed(step: str, call: Any) -> dict[str, Any]:
+    started = time.perf_counter()
+    result = call()
+    return {"step": step, **result, "seconds": round(time.perf_counter() - started, 3)}
+
+
 def _job(name: str) -> Any:
     from lakehouse.pipeline.daily import spark_job
 
@@ -46,22 +59,28 @@ def _job(name: str) -> Any:
 
 def gold_region_load_hourly(dates: Days, spark: SparkSession | None = None) -> dict[str, Any]:
     """Rebuild gold.region_load_hourly for the given local days."""
-    return _job("gold_region_load_hourly").run(_spark(spark), _days(dates))
+    job = _job("gold_region_load_hourly")
+    return _timed("gold_region_load_hourly", lambda: job.run(_spark(spark), _days(dates)))
 
 
 def gold_meter_daily(dates: Days, spark: SparkSession | None = None) -> dict[str, Any]:
     """Rebuild gold.meter_daily for the given local days."""
-    return _job("gold_meter_daily").run(_spark(spark), _days(dates))
+    job = _job("gold_meter_daily")
+    return _timed("gold_meter_daily", lambda: job.run(_spark(spark), _days(dates)))
 
 
 def gold_load_features(dates: Days, spark: SparkSession | None = None) -> dict[str, Any]:
     """Rebuild gold.load_features for the given days and every later existing day their lags reach."""
     spark = _spark(spark)
     job = _job("gold_load_features")
-    days = job.affected_dates(spark, _days(dates))
-    if not days:
-        return {"table": job.TABLE, "dates": [], "rows": 0, "skipped": "no region_load_hourly rows yet"}
-    return job.run(spark, days)
+
+    def run() -> dict[str, Any]:
+        days = job.affected_dates(spark, _days(dates))
+        if not days:
+            return {"table": job.TABLE, "dates": [], "rows": 0, "skipped": "no region_load_hourly rows yet"}
+        return job.run(spark, days)
+
+    return _timed("gold_load_features", run)
 
 
 def gold_all(dates: Days, spark: SparkSession | None = None) -> dict[str, dict[str, Any]]:
