@@ -33,7 +33,12 @@ def run(names: list[str]) -> int:
     for name in names or known:
         print(f"\n== benchmark: {name} ==", flush=True)
         started = time.perf_counter()
-        importlib.import_module(f"{package.__name__}.{name}").main()
+        module = importlib.import_module(f"{package.__name__}.{name}")
+        argv, sys.argv = sys.argv, [module.__name__]  # a main() that parses arguments sees none of ours
+        try:
+            module.main()
+        finally:
+            sys.argv = argv
         print(f"({name} took {time.perf_counter() - started:.1f} s)", flush=True)
     return 0
 
