@@ -6,7 +6,7 @@ readings, the issue's 10,000 meters x 10 days x 96. Faults are off, so that ever
 clean input and the gold totals printed for each engine must agree. The landed files are simulated
 once into $LAKEHOUSE_HOME/bench/medallion/<size>/landing and reused.
 
-Engines, each in its own child process (peak RSS is that process tree's, sampled every 0.1 s):
+Engines, each in its own child process (peak RSS: that process tree, sampled by _measure.PeakRSS):
 - sail: the real pipeline (lakehouse.pipeline steps: exactly-once bronze, silver MERGE and quarantine,
   gold replace_where) into Delta tables, on a Sail server inside the child.
 - sail-parquet / classic: the same pure transforms of spark_jobs/ (to_bronze, silver conform/dedup,
@@ -17,7 +17,8 @@ Engines, each in its own child process (peak RSS is that process tree's, sampled
   dedup, registry join, hourly region load with weather and price, meter days, features), writing
   Parquet: the single-node reference.
 
-Run: `python -m lakehouse.benchmarks medallion` (both sizes, every engine) or
+Run: `python -m lakehouse.benchmarks medallion` (both sizes, every engine; choose with
+MEDALLION_BENCH_SIZES=1m and MEDALLION_BENCH_ENGINES=sail,duckdb), or directly
 `python -m lakehouse.benchmarks.medallion --size 1m [--engine sail --engine duckdb]`.
 Target (issue 4): 10M readings landing to gold in at most 120 s on Sail, peak RSS at most 6 GB.
 """
@@ -27,13 +28,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import socket
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,6 +38,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+from lakehouse.benchmarks import _measure
 
 START = date(2026, 3, 23)  # 10 days through the spring DST change (2026-03-29: 23 hours)
 DAYS = 10
@@ -56,46 +55,6 @@ def bench_days() -> list[date]:
 
 
 # --- measuring ---------------------------------------------------------------------------------------
-class TreePeakRSS:
-    """Peak of the summed RSS of a process and all its descendants, sampled in a thread."""
-
-    def __init__(self, pid: int, interval: float = 0.1) -> None:
-        self.pid = pid
-        self.interval = interval
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _sample(self) -> int:
-        import psutil
-
-        try:
-            root = psutil.Process(self.pid)
-            procs = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            return 0
-        total = 0
-        for proc in procs:
-            try:
-                total += proc.memory_info().rss
-            except psutil.Error:
-                continue
-        return total
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._sample())
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> TreePeakRSS:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
 @dataclass
 class Result:
     engine: str
@@ -500,50 +459,42 @@ CHILDREN: dict[str, Callable[[Path, Path], dict[str, Any]]] = {
 }
 
 
-def child_main(engine: str, landing: Path, work: Path, out: Path) -> None:
+def child_main(engine: str, landing: Path, work: Path, out: Path | None = None) -> None:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     began = time.perf_counter()
     result = CHILDREN[engine](landing, work)
     result["wall"] = time.perf_counter() - began
-    out.write_text(json.dumps(result))
+    if out is not None:
+        out.write_text(json.dumps(result))
+    _measure.report(result)
 
 
 # --- parent: run, measure, print -----------------------------------------------------------------------
 def run_engine(engine: str, size: str, landing: Path, readings: int) -> Result:
     """Run one engine in a child process; wall time, stage times and the child tree's peak RSS."""
     work = bench_root() / size / f"work-{engine}"
-    with tempfile.TemporaryDirectory(prefix="bench-medallion-") as tmp:
-        out = Path(tmp) / "result.json"
-        log = Path(tmp) / "child.log"
-        env = {k: v for k, v in os.environ.items() if k not in {"SPARK_REMOTE", "SPARK_CONNECT_MODE_ENABLED"}}
-        env.setdefault("RUST_LOG", "error")
-        cmd = [sys.executable, "-m", "lakehouse.benchmarks.medallion", "--child", engine]
-        cmd += ["--landing", str(landing), "--work", str(work), "--out", str(out)]
-        began = time.perf_counter()
-        with log.open("w") as sink:
-            process = subprocess.Popen(cmd, env=env, stdout=sink, stderr=subprocess.STDOUT)
-            with TreePeakRSS(process.pid) as rss:
-                process.wait()
-        wall = time.perf_counter() - began
-        result = Result(engine, size, readings, wall=wall, peak_rss=rss.peak)
-        if process.returncode != 0 or not out.exists():
-            result.error = log.read_text()[-2000:]
-            return result
-        data = json.loads(out.read_text())
-    result.stages, result.rows, result.totals = data["stages"], data["rows"], data["totals"]
-    result.steps = data.get("steps", {})
-    shutil.rmtree(work, ignore_errors=True)
-    return result
-
-
-def _machine() -> str:
-    import psutil
-
-    load = os.getloadavg()
-    return (
-        f"{platform.machine()} {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
-        f"Python {platform.python_version()}, load average at start {load[0]:.1f}"
+    env = {k: v for k, v in os.environ.items() if k not in {"SPARK_REMOTE", "SPARK_CONNECT_MODE_ENABLED"}}
+    env.setdefault("RUST_LOG", "error")
+    command = [sys.executable, "-m", "lakehouse.benchmarks.medallion", "--child", engine]
+    command += ["--landing", str(landing), "--work", str(work)]
+    try:
+        measured = _measure.measure_subprocess(f"{size} {engine}", command, env=env, timeout=3600)
+    except RuntimeError as error:
+        return Result(engine, size, readings, error=str(error))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    data = measured.reported
+    return Result(
+        engine,
+        size,
+        readings,
+        stages=data["stages"],
+        rows=data["rows"],
+        totals=data["totals"],
+        steps=data.get("steps", {}),
+        wall=measured.wall_s,
+        peak_rss=measured.peak_rss_bytes,
     )
 
 
@@ -602,6 +553,15 @@ def report(results: list[Result], echo: Callable[[str], None] = print) -> None:
                 )
 
 
+def _listed(variable: str, allowed: Any) -> list[str]:
+    """Comma-separated choices from an environment variable (the bench runner passes no arguments)."""
+    values = [v.strip() for v in os.environ.get(variable, "").split(",") if v.strip()]
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise SystemExit(f"{variable}: unknown {unknown}; choose from {', '.join(allowed)}")
+    return values
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", action="append", choices=sorted(SIZES), help="1m and/or 10m (default both)")
@@ -610,15 +570,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--landing", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
-    # `python -m lakehouse.benchmarks medallion --size 1m` leaves the runner's own words in argv.
-    args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if args.child:
         child_main(args.child, args.landing, args.work, args.out)
         return
-    sizes = args.size or ["1m", "10m"]
-    engines = args.engine or list(ENGINES)
+    sizes = args.size or _listed("MEDALLION_BENCH_SIZES", SIZES) or ["1m", "10m"]
+    engines = args.engine or _listed("MEDALLION_BENCH_ENGINES", ENGINES) or list(ENGINES)
     print("medallion (lakehouse.benchmarks.medallion): landing -> bronze -> silver -> gold")
-    print(f"  machine: {_machine()}")
+    m = _measure.machine()
+    print(f"  machine: {m['cpu']}, {m['cores']}, {m['ram']} RAM, load (1 min) {m['load (1 min)']}")
     print(
         "  sail = the real pipeline into Delta; sail-parquet and classic = the same spark_jobs transforms "
         "writing Parquet\n  (classic local Spark has no Delta jars offline); duckdb = hand-written SQL "
