@@ -54,6 +54,18 @@ def _spark(spark: SparkSession | None) -> SparkSession:
     return session()
 
 
+def pin_session(definition: Any, spark: SparkSession) -> None:
+    """Make GE's Spark engine run its SQL metrics on the batch's own session.
+
+    GE caches one execution engine per datasource, holding the session of
+    `SparkSession.builder.getOrCreate()` when it was built; `unexpected_rows_expectation` runs
+    `engine.spark.sql(...)` over a temp view of the batch. With several Spark Connect sessions in a
+    process (tests, a CLI next to a server) that can be another session, where the view does not exist.
+    """
+    engine = definition.batch_definition.data_asset.datasource.get_execution_engine()
+    engine.spark = spark
+
+
 def partition_column(table: str, columns: list[str]) -> str | None:
     """The column whose value D selects the new data, or None (the table is validated whole/latest)."""
     for column in ("date_local", "_landing_date"):
@@ -281,6 +293,7 @@ def validate(
 
     context = gxctx.gx_context(settings)
     definition = gxctx.validation_definition(context, suite.gx_suite(), table)
+    pin_session(definition, spark)
     outcome = definition.run(
         batch_parameters={"dataframe": batch},
         expectation_parameters=parameters,
