@@ -11,7 +11,7 @@ so that dbt builds on any platform state.
     gold.meter_daily         -> lakehouse_gold.meter_daily          (per date)
     gold.load_features       -> lakehouse_gold.load_features        (per date)
     gold.forecast_accuracy   -> lakehouse_gold.forecast_accuracy    (per date; empty until it exists)
-    gold.quality_results     -> lakehouse_gold.quality_results      (per date, or whole; once it exists)
+    gold.quality_results     -> lakehouse_gold.quality_results      (per date + undated; empty until exists)
     silver.quarantine        -> lakehouse_gold.quarantine_daily     (counts per date/source/reason/region)
     silver.meters            -> lakehouse_gold.meters               (whole registry, for the dbt snapshot)
 """
@@ -50,6 +50,28 @@ FORECAST_ACCURACY_SCHEMA = pa.schema(
 )
 
 
+# Contract of gold.quality_results (lakehouse.quality.results.COLUMNS_DDL), for the empty table the
+# warehouse sources before the first validation run.
+QUALITY_RESULTS_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("validated_at", pa.timestamp("us", tz="UTC")),
+        ("table", pa.string()),
+        ("date_local", pa.date32()),
+        ("expectation", pa.string()),
+        ("policy", pa.string()),
+        ("success", pa.bool_()),
+        ("unexpected_count", pa.int64()),
+        ("element_count", pa.int64()),
+        ("unexpected_percent", pa.float64()),
+        ("sample", pa.string()),
+        ("suite_version", pa.string()),
+        ("expectation_type", pa.string()),
+        ("action", pa.string()),
+    ]
+)
+
+
 @dataclass(frozen=True)
 class TableLoad:
     """What one table's publish does: delete these dates (None = everything), then COPY `data`."""
@@ -57,6 +79,7 @@ class TableLoad:
     target: str
     data: pa.Table
     dates: list[date] | None
+    with_null_dates: bool = False  # also replace the rows whose date_local is null
 
 
 def _days(dates: Iterable[date | str] | date | str) -> list[date]:
@@ -84,6 +107,12 @@ def _read_dates(table: Any, days: list[date], columns: list[str] | None = None) 
     return table.to_pyarrow_table(columns=columns, filters=[("date_local", "in", wanted)])
 
 
+def _dates_or_null(days: list[date]) -> Any:
+    import pyarrow.dataset as ds
+
+    return ds.field("date_local").isin(pa.array(days, pa.date32())) | ds.field("date_local").is_null()
+
+
 def _without_internal(data: pa.Table) -> pa.Table:
     """Drop pipeline bookkeeping columns (_batch_id, _ingested_at, ...): not part of any contract."""
     return data.select([c for c in data.column_names if not c.startswith("_")])
@@ -103,9 +132,11 @@ def plan(days: list[date], settings: Settings) -> list[TableLoad]:
 
     quality = _delta("gold.quality_results", settings)
     if quality is not None:
-        has_dates = "date_local" in [field.name for field in quality.schema().fields]
-        data = _read_dates(quality, days) if has_dates else quality.to_pyarrow_table()
-        loads.append(TableLoad("quality_results", data, days if has_dates else None))
+        # Validations of whole tables (silver.meters) have no date: republished with every publish.
+        data = quality.to_pyarrow_table(filters=_dates_or_null(days))
+        loads.append(TableLoad("quality_results", data, days, with_null_dates=True))
+    else:
+        loads.append(TableLoad("quality_results", QUALITY_RESULTS_SCHEMA.empty_table(), days))
 
     meters_table = _delta("silver.meters", settings)
     meters = meters_table.to_pyarrow_table() if meters_table is not None else None
@@ -143,7 +174,10 @@ def _apply(cur: Any, load: TableLoad) -> dict[str, Any]:
     if load.dates is None:
         cur.execute(sql.SQL("delete from {}").format(target))
     else:
-        cur.execute(sql.SQL("delete from {} where date_local = any(%s)").format(target), (load.dates,))
+        null_dates = sql.SQL(" or date_local is null" if load.with_null_dates else "")
+        cur.execute(
+            sql.SQL("delete from {} where date_local = any(%s){}").format(target, null_dates), (load.dates,)
+        )
     deleted = cur.rowcount
     copied = pg_copy.copy_rows(cur, SCHEMA, load.target, data)
     summary: dict[str, Any] = {"rows": copied, "deleted": deleted}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 import pyarrow as pa
 import pytest
@@ -185,3 +185,48 @@ def test_quarantine_counts_attribute_regions_where_the_record_says() -> None:
 def test_unreachable_warehouse_is_a_typed_error(lakehouse_env: Settings, free_port) -> None:
     with pytest.raises(WarehouseUnavailableError, match="lakehouse up postgres"):
         publish_gold([date(2026, 3, 10)], url=f"postgresql://nobody@127.0.0.1:{free_port()}/x")
+
+
+def test_quality_results_are_published_per_day_with_the_undated_rows(
+    lakehouse_env: Settings, spark, fresh_database
+) -> None:
+    """gold.quality_results as the quality gates write it: dated rows per day, undated (whole-table)
+    validations replaced on every publish, never duplicated."""
+    from datetime import datetime
+
+    from lakehouse.quality.results import ResultRow, write_results
+
+    def row(run: str, day: date | None, ok: bool) -> ResultRow:
+        return ResultRow(
+            run_id=run,
+            validated_at=datetime(2026, 3, 11, 1, tzinfo=UTC),
+            table="silver.meter_readings" if day else "silver.meters",
+            date_local=day,
+            expectation="energy_in_range",
+            policy="block",
+            success=ok,
+            unexpected_count=0 if ok else 4,
+            element_count=100,
+            unexpected_percent=0.0 if ok else 4.0,
+            sample=None,
+            suite_version="1",
+            expectation_type="expect_column_values_to_be_between",
+            action="passed" if ok else "blocked",
+        )
+
+    write_results(
+        spark,
+        [row("r1", date(2026, 3, 10), False), row("r1", date(2026, 3, 11), True), row("r1", None, True)],
+    )
+    url = fresh_database()
+    publish_gold([date(2026, 3, 10)], url=url, settings=lakehouse_env)
+    publish_gold([date(2026, 3, 10)], url=url, settings=lakehouse_env)
+    published = query(
+        url,
+        'select "table", date_local, success, action from lakehouse_gold.quality_results '
+        "order by date_local nulls last",
+    )
+    assert published == [
+        ("silver.meter_readings", date(2026, 3, 10), False, "blocked"),
+        ("silver.meters", None, True, "passed"),
+    ]
