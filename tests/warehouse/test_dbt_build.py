@@ -45,6 +45,8 @@ def test_dbt_build_is_green(built: dict) -> None:
         "fct_daily_consumption",
         "fct_daily_cost",
         "fct_forecast_accuracy",
+        "fct_daily_quarantine",
+        "fct_quality_checks",
         "mart_region_daily_summary",
     } <= marts
 
