@@ -38,7 +38,7 @@ def marts_task_group(group_id: str = GROUP_ID, **task_group_kwargs: Any) -> Any:
     from lakehouse.warehouse import dbt_project
 
     project = dbt_project.project_dir()
-    manifest = dbt_project.ensure_manifest(wait_if_stale=False)
+    manifest = dbt_project.ensure_manifest(wait=False)
     return DbtTaskGroup(
         group_id=group_id,
         project_config=ProjectConfig(

@@ -230,29 +230,39 @@ def refresh_manifest(settings: Settings | None = None) -> Path:
     return manifest
 
 
-def ensure_manifest(settings: Settings | None = None, *, wait_if_stale: bool = True) -> Path:
+def _refresh_in_background(settings: Settings) -> None:
+    subprocess.Popen(
+        [sys.executable, "-m", "lakehouse.warehouse.dbt_project", "refresh-manifest"],
+        env={**os.environ, "LAKEHOUSE_HOME": str(settings.home)},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def ensure_manifest(settings: Settings | None = None, *, wait: bool = True) -> Path:
     """The manifest Cosmos renders the DAG from; dbt parses only when a project file changed.
 
-    Fresh: returned at the cost of a stat per project file. Missing: parsed now (seconds; the
-    platform parses at start, `lakehouse dbt parse`, so DAG parsing should never hit this). Stale
-    with `wait_if_stale=False` (what the DAG file does): the old manifest is returned at once and a
-    background `dbt parse` refreshes it for the next DAG parse, so Airflow never waits on dbt.
+    Fresh: returned at the cost of a stat per project file. Otherwise `wait=True` (platform start,
+    `lakehouse dbt parse`) runs `dbt parse` now. `wait=False` (the DAG file) never waits on dbt:
+    a stale manifest is returned at once while a background parse refreshes it for the next DAG
+    parse; a missing one starts that parse and raises, so the DAG shows a clear import error for
+    one parse cycle instead of hitting Airflow's import timeout.
     """
     settings = settings or get_settings()
     manifest = manifest_path(settings)
     if manifest_is_fresh(settings):
         return manifest
-    if manifest.is_file() and not wait_if_stale:
-        subprocess.Popen(
-            [sys.executable, "-m", "lakehouse.warehouse.dbt_project", "refresh-manifest"],
-            env={**os.environ, "LAKEHOUSE_HOME": str(settings.home)},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+    if wait:
+        return refresh_manifest(settings)
+    _refresh_in_background(settings)
+    if manifest.is_file():
         return manifest
-    return refresh_manifest(settings)
+    raise DbtRunError(
+        f"the dbt manifest {manifest} is being built in the background (dbt parse); the marts tasks "
+        "appear on the next DAG parse. Run `lakehouse dbt parse` at setup to avoid this."
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
