@@ -2,7 +2,8 @@
 
 "Which expectations failed yesterday, and on how many rows?" is `FAILED_YESTERDAY_SQL` (Trino SQL, as
 analysts type it; the embedded DuckDB engine and Trino both take it). Appended through the write API;
-partitioned by `date_local` (the validated day; NULL for tables validated whole, e.g. silver.meters).
+partitioned by `date_local`: the local day D the gate ran for (also for the suites validated whole or
+by latest batch: silver.meters, bronze.meter_registry).
 """
 
 from __future__ import annotations
