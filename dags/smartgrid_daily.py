@@ -5,7 +5,14 @@ time (23, 24 or 25 hours), logical date D 00:00 local, started at D+1 00:00 once
 (lakehouse/orchestration/schedule.py). Every task derives D from the data interval start and calls
 a plain function in lakehouse.pipeline; this file only declares the graph, so it parses fast.
 
-    sources.extract[meters|weather|prices]  ->  bronze.meter_readings  ->  (silver, gold, quality, marts)
+    sources.extract[meters|weather|prices]
+      -> bronze (registry, readings, weather, prices; exactly once per landing file)
+      -> silver (meters, readings, weather, prices; rejects to silver.quarantine)
+      -> gold (every local date that silver changed)
+      -> forecasting (D+1 forecast, D accuracy) and anomalies
+
+Bronze and silver steps run one after another: they all record their files in
+bronze._ingested_files and silver.quarantine, and Delta commits to one table are serialised.
 """
 
 from __future__ import annotations
@@ -13,22 +20,29 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pendulum
-from airflow.sdk import dag, task, task_group
+from airflow.sdk import chain, dag, task, task_group
 
 from lakehouse.orchestration.timetable import LocalDayTimetable
-from lakehouse.pipeline.assets import BRONZE_METER_READINGS
+from lakehouse.pipeline.assets import table_asset
+from lakehouse.pipeline.medallion_gold import GOLD_TABLES
+from lakehouse.pipeline.medallion_ingest import ASSETS, BRONZE_STEPS, SILVER_STEPS
 from lakehouse.settings import get_settings
 
 LOCAL_TZ = get_settings().local_timezone
 # Same tuple as lakehouse.sources.feeds.FEEDS (a test keeps them equal); not imported, so that
 # parsing this file does not import the sources.
 FEEDS = ("meters", "weather", "prices")
+SPARK_RETRIES = {"retries": 1, "retry_delay": timedelta(seconds=30)}
 
 
 def _day(data_interval_start: datetime):
     from lakehouse.orchestration.schedule import data_day
 
     return data_day(data_interval_start, get_settings().tz)
+
+
+def _outlets(tables) -> list:
+    return [table_asset(name) for name in tables if not name.split(".", 1)[1].startswith("_")]
 
 
 @task(
@@ -60,15 +74,65 @@ def extract(feed: str, data_interval_start: datetime | None = None) -> list[str]
         raise AirflowFailException(f"{feed} for {day}: {error}") from error
 
 
-@task(task_id="meter_readings", outlets=[BRONZE_METER_READINGS], retries=1, retry_delay=timedelta(seconds=30))
-def bronze_meter_readings(data_interval_start: datetime | None = None, outlet_events=None) -> dict:
-    """Ingest day D's landed meter files into bronze.meter_readings (idempotent per landing day)."""
-    from lakehouse.pipeline import daily
+@task(**SPARK_RETRIES)
+def medallion_step(step: str, data_interval_start: datetime | None = None) -> dict:
+    """One bronze or silver step for day D (lakehouse.pipeline.medallion_ingest.<step>)."""
+    from lakehouse.pipeline import medallion_ingest
 
-    summary = daily.bronze_meter_readings(_day(data_interval_start))
-    if outlet_events is not None:
-        outlet_events[BRONZE_METER_READINGS].extra = summary
-    return summary
+    return getattr(medallion_ingest, step)(_day(data_interval_start))
+
+
+@task(task_id="build", outlets=_outlets(GOLD_TABLES), **SPARK_RETRIES)
+def gold_build(silver_summaries: list[dict], data_interval_start: datetime | None = None) -> dict:
+    """Rebuild every gold table for D and for each earlier date a late file or correction changed."""
+    from lakehouse.pipeline.medallion_gold import gold_all
+    from lakehouse.pipeline.medallion_ingest import affected_dates
+
+    day = _day(data_interval_start)
+    dates = sorted({day.isoformat(), *affected_dates(*silver_summaries)})
+    return {"dates": dates, "tables": gold_all(dates)}
+
+
+@task(task_id="forecast_next_day", outlets=[table_asset("gold.load_forecast")], **SPARK_RETRIES)
+def forecast_next_day(data_interval_start: datetime | None = None) -> dict:
+    """Forecast D+1 with the champion; skipped (not failed) until a champion exists."""
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+    from lakehouse.forecasting.errors import ForecastInputError, InsufficientDataError, NoChampionError
+    from lakehouse.pipeline import forecast_steps
+
+    try:
+        return forecast_steps.forecast_next_day(_day(data_interval_start))
+    except (NoChampionError, InsufficientDataError) as error:
+        raise AirflowSkipException(f"no forecast yet: {error}") from error
+    except ForecastInputError as error:
+        raise AirflowFailException(str(error)) from error
+
+
+@task(task_id="score_forecasts", outlets=[table_asset("gold.forecast_accuracy")], **SPARK_RETRIES)
+def score_forecasts(data_interval_start: datetime | None = None) -> dict:
+    """Score D's forecasts against D's actuals (a no-op summary when there is no forecast of D)."""
+    from lakehouse.pipeline import forecast_steps
+
+    return forecast_steps.score_forecasts(_day(data_interval_start))
+
+
+@task(task_id="detect_anomalies", outlets=[table_asset("gold.meter_anomalies")], **SPARK_RETRIES)
+def detect_anomalies(data_interval_start: datetime | None = None) -> dict:
+    """Score every meter of D for zero streaks, spikes, voltage excursions and tamper patterns."""
+    from lakehouse.pipeline import forecast_steps
+
+    return forecast_steps.detect_anomalies(_day(data_interval_start))
+
+
+def _chain(steps) -> list:
+    # task id "meter_readings" in group "bronze" reads as the table it writes: bronze.meter_readings
+    tasks = [
+        medallion_step.override(task_id=step.split("_", 1)[1], outlets=_outlets(ASSETS[step]))(step)
+        for step in steps
+    ]
+    chain(*tasks)
+    return tasks
 
 
 @task_group(group_id="sources")
@@ -79,8 +143,27 @@ def sources():
 
 @task_group(group_id="bronze")
 def bronze():
-    """Landing files -> bronze tables, records as landed (issue 4 adds weather, prices, registry)."""
-    return bronze_meter_readings()
+    """Landing files -> bronze tables, records as landed, each landing file exactly once."""
+    return _chain(BRONZE_STEPS)
+
+
+@task_group(group_id="silver")
+def silver():
+    """Bronze -> typed, conformed, deduplicated silver; rejects to silver.quarantine with a reason."""
+    return _chain(SILVER_STEPS)
+
+
+@task_group(group_id="gold")
+def gold(silver_summaries):
+    """Silver -> gold tables, rebuilt per affected local date with replace_where."""
+    return gold_build(silver_summaries)
+
+
+@task_group(group_id="forecasting")
+def forecasting():
+    """Tomorrow's load forecast per region, and how good today's forecast was."""
+    forecast_next_day()
+    score_forecasts()
 
 
 @dag(
@@ -95,7 +178,11 @@ def bronze():
     doc_md=__doc__,
 )
 def smartgrid_daily():
-    sources() >> bronze()
+    bronze_tasks = bronze()
+    silver_tasks = silver()
+    sources() >> bronze_tasks[0]
+    bronze_tasks[-1] >> silver_tasks[0]
+    gold(silver_tasks) >> [forecasting(), detect_anomalies()]
 
 
 smartgrid_daily()

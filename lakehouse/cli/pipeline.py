@@ -12,7 +12,8 @@ from rich.table import Table
 # includes 2026-03-29, the 23-hour day when Europe/Belgrade moves to summer time.
 DEMO_START = date(2026, 3, 28)
 DEMO_DAYS = 3
-PIPELINE_SERVICES = ["postgres", "airflow-db", "sail"]
+# MLflow too: the daily run forecasts with the champion model registered there.
+PIPELINE_SERVICES = ["postgres", "airflow-db", "sail", "mlflow"]
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -22,7 +23,7 @@ def _echo(line: str) -> None:
 
 
 def _up() -> None:
-    """Start what the pipeline needs (PostgreSQL for Airflow's metadata, Sail for Spark)."""
+    """Start what the pipeline needs: PostgreSQL (Airflow's metadata), Sail (Spark), MLflow (models)."""
     from lakehouse import runtime
 
     try:

@@ -35,3 +35,7 @@ class NoChampionError(ForecastingError):
 
 class ForecastInputError(ForecastingError):
     """An input table the forecast needs does not exist yet (build gold first)."""
+
+
+class TrackingServerUnavailableError(ForecastingError):
+    """The MLflow tracking server does not answer: start it (`lakehouse up mlflow`) or fix the URI."""

@@ -95,9 +95,27 @@ def configure_mlflow(tracking_uri: str | None = None) -> str:
         from lakehouse.runtime import mlflow_tracking_uri
 
         tracking_uri = mlflow_tracking_uri()
+    _check_reachable(tracking_uri)
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_registry_uri(tracking_uri)
     return tracking_uri
+
+
+def _check_reachable(tracking_uri: str) -> None:
+    """Fail in seconds, not minutes: MLflow's client retries a refused connection for ~4 minutes."""
+    if not tracking_uri.startswith(("http://", "https://")):
+        return
+    import httpx
+
+    from lakehouse.forecasting.errors import TrackingServerUnavailableError
+
+    try:
+        httpx.get(f"{tracking_uri.rstrip('/')}/health", timeout=10.0)
+    except httpx.HTTPError as error:
+        raise TrackingServerUnavailableError(
+            f"MLflow tracking server {tracking_uri} does not answer ({error}): start it with "
+            "`lakehouse up mlflow`, or set MLFLOW_TRACKING_URI to a server that runs."
+        ) from None
 
 
 def champion_version(client: Any) -> Any | None:

@@ -122,12 +122,27 @@ def test_dag_file_imports_without_errors(probe: dict) -> None:
 
 
 def test_dag_shape(probe: dict) -> None:
-    assert probe["tasks"] == ["bronze.meter_readings", "sources.extract"]
+    assert probe["tasks"] == sorted(
+        [
+            "sources.extract",
+            *(f"bronze.{t}" for t in ("meter_registry", "meter_readings", "weather", "prices")),
+            *(f"silver.{t}" for t in ("meters", "meter_readings", "weather", "prices")),
+            "gold.build",
+            "forecasting.forecast_next_day",
+            "forecasting.score_forecasts",
+            "detect_anomalies",
+        ]
+    )
     assert probe["catchup"] is True
     assert probe["max_active_runs"] == 1
     assert probe["timezone"] == "Europe/Belgrade"
     assert probe["timetable"] == "LocalDayTimetable"
     assert probe["outlets"]["bronze.meter_readings"] == ["lakehouse://bronze/meter_readings"]
+    assert probe["outlets"]["silver.meter_readings"] == [
+        "lakehouse://silver/meter_readings",
+        "lakehouse://silver/quarantine",
+    ]
+    assert "lakehouse://gold/load_features" in probe["outlets"]["gold.build"]
     assert probe["retries"]["sources.extract"] == 3
 
 

@@ -56,6 +56,15 @@ def _bronze_rows(settings: Settings) -> int:
     return sum(1 for d in days if d == DAY)
 
 
+def _gold_hours(settings: Settings) -> int:
+    from deltalake import DeltaTable
+
+    from lakehouse.storage.tables import table_uri
+
+    table = DeltaTable(table_uri("gold.region_load_hourly", settings)).to_pyarrow_table()
+    return sum(1 for d in table.column("date_local").to_pylist() if d == DAY)
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_one_day_through_airflow_lands_every_line_in_bronze(
@@ -66,6 +75,8 @@ def test_one_day_through_airflow_lands_every_line_in_bronze(
 
     monkeypatch.setenv("SAIL_PORT", str(free_port()))
     monkeypatch.setenv("SIMULATOR_METERS", "12")
+    # No champion model in a fresh registry: the forecast task skips, saying so.
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{lakehouse_env.home}/mlflow.db")
     get_settings.cache_clear()
     settings = get_settings()
 
@@ -77,18 +88,33 @@ def test_one_day_through_airflow_lands_every_line_in_bronze(
     print("\n".join(lines))
     assert result.state == "success"
     states = {t.task: t.state for t in result.tasks}
+    layers = {
+        f"{layer}.{table}": "success"
+        for layer, names in {
+            "bronze": ("meter_registry", "meter_readings", "weather", "prices"),
+            "silver": ("meters", "meter_readings", "weather", "prices"),
+        }.items()
+        for table in names
+    }
     assert states == {
         "sources.extract[meters]": "success",
         "sources.extract[weather]": "success",
         "sources.extract[prices]": "success",
-        "bronze.meter_readings": "success",
+        **layers,
+        "gold.build": "success",
+        "forecasting.forecast_next_day": "skipped",
+        "forecasting.score_forecasts": "success",
+        "detect_anomalies": "success",
     }
     assert any("bronze.meter_readings" in line and "success" in line for line in lines)
 
     landed = _landed_records(settings)
     assert landed > 0
     assert _bronze_rows(settings) == landed
+    hourly = _gold_hours(settings)
+    assert hourly == 23 * 5  # the 23-hour day, five regions
 
     # Re-running the day replaces its run and its rows: same count, no duplicates.
     run_day(DAY, settings, echo=lines.append)
     assert _bronze_rows(settings) == landed
+    assert _gold_hours(settings) == hourly
