@@ -64,6 +64,7 @@ class Result:
     rows: dict[str, int] = field(default_factory=dict)
     totals: dict[str, float] = field(default_factory=dict)
     steps: dict[str, float] = field(default_factory=dict)  # sail: seconds per pipeline step
+    peaks: dict[str, int] = field(default_factory=dict)  # sail: peak RSS per pipeline step
     wall: float = 0.0
     peak_rss: int = 0
     error: str | None = None
@@ -133,21 +134,34 @@ def run_sail_pipeline(landing: Path, work: Path) -> dict[str, Any]:
     spark = session()
     stages = Stages()
     days = bench_days()
-    with stages("bronze"):
-        bronze = [medallion_ingest.bronze_all(day) for day in days]
-    with stages("silver"):
-        silver = medallion_ingest.silver_all(days[-1])
     steps: dict[str, float] = {}
-    for summary in [*(b["steps"] for b in bronze), silver["steps"]]:
-        for step, figures in summary.items():
-            steps[step] = steps.get(step, 0.0) + float(figures.get("seconds", 0.0))
+    peaks: dict[str, int] = {}
+
+    def step(name: str, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """One pipeline step, timed, with the peak RSS of this process (Sail runs inside it)."""
+        with _measure.PeakRSS() as rss:
+            began = time.perf_counter()
+            summary = call()
+        steps[name] = steps.get(name, 0.0) + time.perf_counter() - began
+        peaks[name] = max(peaks.get(name, 0), rss.peak)
+        return summary
+
+    bronze = []
+    with stages("bronze"):
+        for day in days:
+            for name in medallion_ingest.BRONZE_STEPS:
+                bronze.append(step(name, lambda n=name, d=day: getattr(medallion_ingest, n)(d)))
+    with stages("silver"):
+        silver = [
+            step(name, lambda n=name: getattr(medallion_ingest, n)(days[-1]))
+            for name in medallion_ingest.SILVER_STEPS
+        ]
+    affected = medallion_ingest.affected_dates(*silver)
     gold = {}
     with stages("gold"):
-        for step in ("gold_region_load_hourly", "gold_meter_daily", "gold_load_features"):
-            began = time.perf_counter()
-            gold[step] = getattr(medallion_gold, step)(silver["affected_dates"], spark)
-            steps[step] = time.perf_counter() - began
-    readings_rows = sum(b["steps"]["bronze_meter_readings"]["rows"] for b in bronze)
+        for name in ("gold_region_load_hourly", "gold_meter_daily", "gold_load_features"):
+            gold[name] = step(name, lambda n=name: getattr(medallion_gold, n)(affected, spark))
+    readings_rows = sum(int(b["rows"]) for b in bronze if b["step"] == "bronze_meter_readings")
     hourly = tables.read(spark, "gold.region_load_hourly")
     daily = tables.read(spark, "gold.meter_daily")
     return {
@@ -159,6 +173,7 @@ def run_sail_pipeline(landing: Path, work: Path) -> dict[str, Any]:
         },
         "totals": _totals(hourly, daily, F),
         "steps": steps,
+        "peaks": peaks,
     }
 
 
@@ -493,6 +508,7 @@ def run_engine(engine: str, size: str, landing: Path, readings: int) -> Result:
         rows=data["rows"],
         totals=data["totals"],
         steps=data.get("steps", {}),
+        peaks=data.get("peaks", {}),
         wall=measured.wall_s,
         peak_rss=measured.peak_rss_bytes,
     )
@@ -529,7 +545,10 @@ def report(results: list[Result], echo: Callable[[str], None] = print) -> None:
                 echo(f"    {r.engine}: {per_stage}")
                 if r.steps:
                     slowest = sorted(r.steps.items(), key=lambda kv: -kv[1])
-                    echo("      steps (s): " + ", ".join(f"{k} {v:.1f}" for k, v in slowest))
+                    echo(
+                        "      steps (s, peak RSS GB): "
+                        + ", ".join(f"{k} {v:.1f} s {r.peaks.get(k, 0) / 2**30:.1f}" for k, v in slowest)
+                    )
         sail = by.get((size, "sail"))
         if sail and not sail.error:
             for other in ("sail-parquet", "classic", "duckdb"):
