@@ -8,8 +8,13 @@ a plain function in lakehouse.pipeline; this file only declares the graph, so it
     sources.extract[meters|weather|prices]
       -> bronze (registry, readings, weather, prices; exactly once per landing file)
       -> silver (meters, readings, weather, prices; rejects to silver.quarantine)
-      -> gold (every local date that silver changed)
+      -> quality.validate_silver (Great Expectations gate: warn / quarantine / fail)
+      -> gold (every local date that silver changed) -> quality.validate_gold
       -> forecasting (D+1 forecast, D accuracy) and anomalies
+      -> publish_gold (PostgreSQL lakehouse_gold) -> marts (dbt through Cosmos: a task per model)
+
+A failed gate fails its task without retry (the data must be fixed; a signed webhook has been
+sent), so nothing downstream of it, gold or the marts of that day, is built from the bad batch.
 
 Bronze and silver steps run one after another: they all record their files in
 bronze._ingested_files and silver.quarantine, and Delta commits to one table are serialised.
@@ -24,6 +29,7 @@ from airflow.sdk import chain, dag, task, task_group
 
 from lakehouse.orchestration.timetable import LocalDayTimetable
 from lakehouse.pipeline.assets import table_asset
+from lakehouse.pipeline.dbt_group import marts_task_group
 from lakehouse.pipeline.medallion_gold import GOLD_TABLES
 from lakehouse.pipeline.medallion_ingest import ASSETS, BRONZE_STEPS, SILVER_STEPS
 from lakehouse.settings import get_settings
@@ -91,6 +97,52 @@ def gold_build(silver_summaries: list[dict], data_interval_start: datetime | Non
     day = _day(data_interval_start)
     dates = sorted({day.isoformat(), *affected_dates(*silver_summaries)})
     return {"dates": dates, "tables": gold_all(dates)}
+
+
+def _gate(step: str, data_interval_start: datetime | None, silver_summaries: list[dict] | None) -> dict:
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from lakehouse.pipeline import quality_steps
+    from lakehouse.pipeline.medallion_ingest import affected_dates
+    from lakehouse.quality import QualityGateError
+
+    dates = affected_dates(*silver_summaries) if silver_summaries else None
+    try:
+        return getattr(quality_steps, step)(_day(data_interval_start), dates)
+    except QualityGateError as error:
+        raise AirflowFailException(str(error)) from error  # not retried: the data must be fixed
+
+
+@task(task_id="validate_bronze", **SPARK_RETRIES)
+def validate_bronze(data_interval_start: datetime | None = None) -> dict:
+    """Bronze suites of landing day D: advisory (warn only); silver quarantines the records."""
+    return _gate("validate_bronze", data_interval_start, None)
+
+
+@task(
+    task_id="validate_silver",
+    outlets=_outlets(("gold.quality_results", "silver.quarantine", "silver.meter_readings")),
+    **SPARK_RETRIES,
+)
+def validate_silver(silver_summaries: list[dict], data_interval_start: datetime | None = None) -> dict:
+    """Gate before gold: quarantine what the suites say, block the day on a `fail` expectation."""
+    return _gate("validate_silver", data_interval_start, silver_summaries)
+
+
+@task(task_id="validate_gold", outlets=_outlets(("gold.quality_results",)), **SPARK_RETRIES)
+def validate_gold(silver_summaries: list[dict], data_interval_start: datetime | None = None) -> dict:
+    """Gate before the marts: gold partitions of D and of the other dates silver changed."""
+    return _gate("validate_gold", data_interval_start, silver_summaries)
+
+
+# none_failed: a forecast skipped for want of a champion model must not hold back the marts.
+@task(task_id="publish_gold", retries=2, retry_delay=timedelta(minutes=1), trigger_rule="none_failed")
+def publish_gold(gold_summary: dict, data_interval_start: datetime | None = None) -> dict:
+    """Copy the gold dates that changed (and D's quality results) into PostgreSQL lakehouse_gold."""
+    from lakehouse.pipeline import marts_steps
+
+    day = _day(data_interval_start).isoformat()
+    return marts_steps.publish_gold(sorted({day, *marts_steps.changed_dates(gold_summary)}))
 
 
 @task(task_id="forecast_next_day", outlets=[table_asset("gold.load_forecast")], **SPARK_RETRIES)
@@ -181,8 +233,15 @@ def smartgrid_daily():
     bronze_tasks = bronze()
     silver_tasks = silver()
     sources() >> bronze_tasks[0]
-    bronze_tasks[-1] >> silver_tasks[0]
-    gold(silver_tasks) >> [forecasting(), detect_anomalies()]
+    bronze_tasks[-1] >> [validate_bronze(), silver_tasks[0]]
+    gate = validate_silver(silver_tasks)
+    gold_summary = gold(silver_tasks)
+    gate >> gold_summary
+    gold_gate = validate_gold(silver_tasks)
+    gold_summary >> gold_gate
+    forecasts = forecasting()
+    gold_gate >> [forecasts, detect_anomalies()]
+    forecasts >> publish_gold(gold_summary) >> marts_task_group()
 
 
 smartgrid_daily()

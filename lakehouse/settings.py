@@ -120,12 +120,16 @@ class Settings(BaseSettings):
     # --- SQL for analysts (lakehouse sql) ---------------------------------------------------
     sql_host: str = Field(default="127.0.0.1", description="Interface `lakehouse sql serve` listens on.")
     sql_port: int = Field(
-        default=8081, ge=1, le=65535, description="Port of the Trino-protocol SQL endpoint (8080 is Airflow's)."
+        default=8081,
+        ge=1,
+        le=65535,
+        description="Port of the Trino-protocol SQL endpoint (8080 is Airflow's).",
     )
     sql_users: str = Field(
         default="analyst:analysts,engineer:engineers",
-        description="SQL endpoint users as user:group, comma-separated (groups of trino/rules.json: analysts, "
-        "engineers). Passwords: SQL_PASSWORD_<USER>, else generated into $LAKEHOUSE_HOME/sql/passwords.json.",
+        description="SQL endpoint users as user:group, comma-separated (groups of trino/rules.json: "
+        "analysts, engineers). Passwords: SQL_PASSWORD_<USER>, else generated into "
+        "$LAKEHOUSE_HOME/sql/passwords.json.",
     )
     sql_rules_file: Path | None = Field(
         default=None, description="Trino file-based access rules. Default: the project's trino/rules.json."

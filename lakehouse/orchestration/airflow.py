@@ -159,6 +159,10 @@ def airflow_env(settings: Settings | None = None) -> dict[str, str]:
         existing = os.environ.get("PYTHONPATH", "")
         paths = [str(root), *(p for p in existing.split(os.pathsep) if p and p != str(root))]
         env["PYTHONPATH"] = os.pathsep.join(paths)
+    # dbt in the Cosmos tasks: dbt/profiles.yml reads DBT_WAREHOUSE_* built from database_url("warehouse").
+    from lakehouse.warehouse.dbt_project import dbt_env
+
+    env.update(dbt_env(settings=settings))
     return env
 
 

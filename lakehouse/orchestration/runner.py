@@ -123,6 +123,9 @@ def _format_task(day: date, task: TaskResult) -> str:
 def run_day(day: date, settings: Settings | None = None, echo: Echo = print) -> DayResult:
     """Run smartgrid_daily for local day `day`; raise PipelineRunError if the run does not succeed."""
     settings = settings or get_settings()
+    from lakehouse.warehouse.dbt_project import ensure_manifest
+
+    ensure_manifest(settings, wait=True)  # the marts task group renders from it; parses only on change
     env = {**os.environ, **airflow_env(settings)}
     logical = logical_date_for(day, settings.tz)
     log = run_log(settings, day)

@@ -104,6 +104,10 @@ def serve(settings: Settings | None = None, echo: Echo = print) -> int:
             f"port {settings.airflow_port} on 127.0.0.1 is taken (another Airflow?): stop it, or set "
             "AIRFLOW_PORT to a free port"
         )
+    from lakehouse.warehouse.dbt_project import ensure_manifest
+
+    echo("dbt: parsing the project for the marts task group (only when dbt/ changed)")
+    ensure_manifest(settings, wait=True)
     env = {**os.environ, **airflow_env(settings)}
     secrets_file = passwords_file(settings)
     if not secrets_file.exists():  # Airflow appends to it: create it private first

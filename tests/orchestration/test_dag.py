@@ -88,6 +88,9 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> dict:
     os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
     try:
         env.update(airflow_env(settings))
+        from lakehouse.warehouse.dbt_project import ensure_manifest
+
+        ensure_manifest(settings, wait=True)  # the marts task group renders from dbt's manifest
     finally:
         if previous is None:
             del os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
@@ -122,17 +125,26 @@ def test_dag_file_imports_without_errors(probe: dict) -> None:
 
 
 def test_dag_shape(probe: dict) -> None:
-    assert probe["tasks"] == sorted(
+    platform_tasks = [t for t in probe["tasks"] if not t.startswith("marts.")]
+    assert platform_tasks == sorted(
         [
             "sources.extract",
             *(f"bronze.{t}" for t in ("meter_registry", "meter_readings", "weather", "prices")),
             *(f"silver.{t}" for t in ("meters", "meter_readings", "weather", "prices")),
+            "validate_bronze",
+            "validate_silver",
             "gold.build",
+            "validate_gold",
             "forecasting.forecast_next_day",
             "forecasting.score_forecasts",
             "detect_anomalies",
+            "publish_gold",
         ]
     )
+    # Cosmos renders one task per dbt model (with its tests after it), seed and snapshot.
+    marts = [t for t in probe["tasks"] if t.startswith("marts.")]
+    for model in ("dim_meter", "fct_hourly_load", "mart_region_daily_summary"):
+        assert any(f".{model}" in t for t in marts), (model, marts)
     assert probe["catchup"] is True
     assert probe["max_active_runs"] == 1
     assert probe["timezone"] == "Europe/Belgrade"
