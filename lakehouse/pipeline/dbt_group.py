@@ -55,6 +55,9 @@ def marts_task_group(group_id: str = GROUP_ID, **task_group_kwargs: Any) -> Any:
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
             test_behavior=TestBehavior.AFTER_EACH,
+            # A relationships test of fct_x -> dim_y runs in its own task after both models: in the
+            # model's own test task it would run before dim_y exists on a fresh warehouse.
+            should_detach_multiple_parents_tests=True,
         ),
         execution_config=ExecutionConfig(
             execution_mode=ExecutionMode.LOCAL,
