@@ -79,8 +79,13 @@ def redact(url: str) -> str:
 
 
 def warehouse_url_for(settings: Settings, dbname: str) -> str:
-    """WAREHOUSE_URL with `dbname` as its database, or the embedded server's URL."""
+    """The warehouse database is WAREHOUSE_URL itself; other databases (airflow) live on its server.
+
+    Without WAREHOUSE_URL: the embedded server's URL of `dbname`.
+    """
     if settings.warehouse_url:
+        if dbname == "warehouse":
+            return settings.warehouse_url
         parts = urlsplit(settings.warehouse_url)
         return urlunsplit(parts._replace(path=f"/{dbname}"))
     return postgres.url(settings, dbname)

@@ -22,7 +22,8 @@ def test_warehouse_url_gets_the_database_swapped_in(
     runtime_env: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _reload(monkeypatch, WAREHOUSE_URL="postgresql://ana:s3cret@db.example:6432/analytics?sslmode=require")
-    assert runtime.database_url() == "postgresql://ana:s3cret@db.example:6432/warehouse?sslmode=require"
+    # The warehouse is the database WAREHOUSE_URL names; Airflow's lives beside it on that server.
+    assert runtime.database_url() == "postgresql://ana:s3cret@db.example:6432/analytics?sslmode=require"
     assert (
         runtime.database_url("airflow") == "postgresql://ana:s3cret@db.example:6432/airflow?sslmode=require"
     )
