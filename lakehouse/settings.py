@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     )
     spark_master: str = Field(default="local[*]", description="Master URL for SPARK_ENGINE=classic.")
     spark_delta_packages: str = Field(
-        default="io.delta:delta-spark_2.13:4.0.0",
+        default="io.delta:delta-spark_4.2_2.13:4.4.1",
         description="Maven coordinates of Delta for classic Spark (spark.jars.packages).",
     )
     spark_jars_dir: Path | None = Field(
