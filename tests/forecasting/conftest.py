@@ -13,17 +13,16 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from forecast_kit import TEST_CONFIG  # noqa: F401
 
 from lakehouse.forecasting import synthetic
 from lakehouse.forecasting.features import build_features
-from lakehouse.forecasting.models import ModelConfig
 
 FIRST_DAY = date(2026, 1, 5)
 DAYS = 56
 METERS = 3000
 TZ = "Europe/Belgrade"
 # small and fast for tests; the default config has more trees
-TEST_CONFIG = ModelConfig(n_estimators=60, num_leaves=7, min_child_samples=30)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import textwrap
 
 import pandas as pd
 import pytest
-from conftest import TEST_CONFIG
+from forecast_kit import TEST_CONFIG
 
 from lakehouse.forecasting import CHAMPION_ALIAS, MODEL_NAME
 from lakehouse.forecasting.errors import ChallengerWorseError, InsufficientDataError

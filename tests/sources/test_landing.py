@@ -6,6 +6,7 @@ import os
 import threading
 from pathlib import Path
 
+import httpx
 import pytest
 
 from lakehouse.settings import Settings, get_settings
@@ -79,6 +80,8 @@ def s3_landing(lakehouse_env: Settings, monkeypatch: pytest.MonkeyPatch):
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    # moto keeps its backends per process: start every test from an empty S3
+    httpx.post(f"http://{host}:{port}/moto-api/reset", timeout=10).raise_for_status()
     for name, value in {
         "AWS_ENDPOINT_URL": f"http://{host}:{port}",
         "AWS_ACCESS_KEY_ID": "testing",

@@ -10,10 +10,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
+from sql_kit import delta_frame  # noqa: F401
 
 from lakehouse.settings import Settings, get_settings
 
@@ -122,11 +122,3 @@ def connect(endpoint: dict[str, Any]) -> Callable[..., Any]:
         )
 
     return _connect
-
-
-def delta_frame(settings: Settings, name: str) -> Any:
-    """A Delta table as pandas, read with delta-rs (independent of the SQL engine)."""
-    from deltalake import DeltaTable
-
-    layer, table = name.split(".")
-    return DeltaTable(str(Path(settings.lakehouse_uri) / layer / table)).to_pandas()

@@ -54,7 +54,7 @@ def test_nobody_writes(connect, sql: str, message: str, user: str) -> None:
 
 
 def test_engineer_reads_everything(connect, endpoint) -> None:
-    from conftest import delta_frame
+    from sql_kit import delta_frame
 
     rows, _ = _run(connect, "SELECT count(*) FROM lakehouse.silver.meter_readings", user="engineer")
     assert rows == [[len(delta_frame(endpoint["settings"], "silver.meter_readings"))]]
@@ -119,7 +119,7 @@ def test_file_functions_are_not_available(connect) -> None:
 
 
 def test_paging_returns_every_row(connect, endpoint) -> None:
-    from conftest import delta_frame
+    from sql_kit import delta_frame
 
     expected = 3 * len(delta_frame(endpoint["settings"], "silver.meter_readings"))
     assert expected > 10_000  # more than one page of the endpoint

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import delta_frame
+from sql_kit import delta_frame
 
 QUERIES = Path(__file__).resolve().parents[2] / "trino" / "queries"
 TZ = "Europe/Belgrade"

@@ -11,16 +11,15 @@ from __future__ import annotations
 import socket
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
+from warehouse_kit import GOLD_DAYS, delta_rows, query  # noqa: F401
 
 from lakehouse.settings import Settings, get_settings
 
-GOLD_DAYS = [date(2026, 3, 10), date(2026, 3, 11), date(2026, 3, 12)]
 METERS = 20
 
 
@@ -84,23 +83,9 @@ def fresh_database(warehouse_url: str) -> Iterator[Callable[[], str]]:
             conn.execute(f'drop database if exists "{name}" with (force)')
 
 
-def query(url: str, sql: str, params: tuple = ()) -> list[tuple]:
-    with psycopg.connect(url, connect_timeout=10) as conn:
-        return conn.execute(sql, params).fetchall()
-
-
 @pytest.fixture
 def sql() -> Callable[..., list[tuple]]:
     return query
-
-
-def delta_rows(settings: Settings, name: str) -> object:
-    """A Delta table as a pyarrow Table, through delta-rs (independent of the publish code)."""
-    from deltalake import DeltaTable
-
-    from lakehouse.storage.tables import table_uri
-
-    return DeltaTable(table_uri(name, settings)).to_pyarrow_table()
 
 
 def project_root() -> Path:

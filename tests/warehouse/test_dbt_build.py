@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
-from conftest import GOLD_DAYS, delta_rows, query
+from warehouse_kit import GOLD_DAYS, delta_rows, query
 
 from lakehouse.settings import Settings
 from lakehouse.warehouse import dbt_project

@@ -6,7 +6,7 @@ from datetime import UTC, date
 
 import pyarrow as pa
 import pytest
-from conftest import GOLD_DAYS, delta_rows, query
+from warehouse_kit import GOLD_DAYS, delta_rows, query
 
 from lakehouse.settings import Settings
 from lakehouse.warehouse import pg_copy, quarantine
