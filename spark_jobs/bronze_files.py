@@ -155,3 +155,43 @@ def stem(relpath: str) -> str:
     """'weather/date=2026-03-29/Prishtina.json' -> 'Prishtina'."""
     name = relpath.rsplit("/", 1)[-1]
     return name.split(".", 1)[0]
+
+
+def ingest_dated(
+    spark: SparkSession,
+    day: date,
+    *,
+    feed: str,
+    table: str,
+    prefix: str,
+    suffixes: tuple[str, ...],
+    build: Callable[..., DataFrame],
+    settings: Any = None,
+    lookback_days: int | None = None,
+    batch: Batch | None = None,
+) -> dict[str, Any]:
+    """Ingest the new or changed files of day D's folder and the LATE_FILE_LOOKBACK_DAYS folders before it."""
+    from lakehouse.settings import get_settings
+    from lakehouse.sources.landing import LandingStore
+
+    settings = settings or get_settings()
+    lookback = settings.late_file_lookback_days if lookback_days is None else lookback_days
+    store = LandingStore(settings=settings)
+    files = dated_files(store, prefix, suffixes, folder_days(day, lookback))
+    summary = ingest(
+        spark, store, feed=feed, table=table, relpaths=files, build=build,
+        partition_by=["_landing_date"], batch=batch,
+    )  # fmt: skip
+    return {"day": day.isoformat(), **summary}
+
+
+def main_for(run: Callable[..., dict[str, Any]], description: str, argv: list[str] | None = None) -> None:
+    """The spark-submit entry of a bronze job: `--date D` runs `run(session(), D)` and prints its summary."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--date", required=True, type=date.fromisoformat, help="local day D, YYYY-MM-DD")
+    args = parser.parse_args(argv)
+    from lakehouse.spark import session
+
+    print(run(session(), args.date))

@@ -20,7 +20,6 @@ Runnable with spark-submit or python: `spark_jobs/bronze_meter_readings.py --dat
 
 from __future__ import annotations
 
-import argparse
 from datetime import date, datetime
 from typing import Any
 
@@ -31,8 +30,9 @@ from spark_jobs.bronze_files import (
     Batch,
     dated_files,
     folder_days,
-    ingest,
+    ingest_dated,
     landing_date_from_path,
+    main_for,
 )
 
 TABLE = "bronze.meter_readings"
@@ -172,28 +172,14 @@ def run(
     batch: Batch | None = None,
 ) -> dict[str, Any]:
     """Ingest the new or changed meter files of day `day`'s folder and the lookback folders (exactly once)."""
-    from lakehouse.settings import get_settings
-    from lakehouse.sources.landing import LandingStore
-
-    settings = settings or get_settings()
-    if lookback_days is None:
-        lookback_days = settings.late_file_lookback_days
-    store = LandingStore(settings=settings)
-    files = dated_files(store, PREFIX, (".csv", ".csv.gz"), folder_days(day, lookback_days))
-    summary = ingest(
-        spark, store, feed="meters", table=TABLE, relpaths=files, build=build,
-        partition_by=["_landing_date"], batch=batch,
+    return ingest_dated(
+        spark, day, feed="meters", table=TABLE, prefix=PREFIX, suffixes=(".csv", ".csv.gz"), build=build,
+        settings=settings, lookback_days=lookback_days, batch=batch,
     )  # fmt: skip
-    return {"day": day.isoformat(), **summary}
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Ingest one local day of landed meter files into bronze.")
-    parser.add_argument("--date", required=True, type=date.fromisoformat, help="local day D, YYYY-MM-DD")
-    args = parser.parse_args(argv)
-    from lakehouse.spark import session
-
-    print(run(session(), args.date))
+    main_for(run, "Ingest one local day of landed meter files into bronze.", argv)
 
 
 if __name__ == "__main__":

@@ -12,13 +12,12 @@ Runnable with spark-submit or python: `spark_jobs/bronze_weather.py --date 2026-
 
 from __future__ import annotations
 
-import argparse
 from datetime import date
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 
-from spark_jobs.bronze_files import Batch, dated_files, document_rows, folder_days, ingest, stem
+from spark_jobs.bronze_files import Batch, document_rows, ingest_dated, main_for, stem
 
 TABLE = "bronze.weather"
 FEED = "weather"
@@ -38,27 +37,14 @@ def run(
     batch: Batch | None = None,
 ) -> dict[str, Any]:
     """Ingest the new or changed weather files of day `day`'s folder and the lookback folders."""
-    from lakehouse.settings import get_settings
-    from lakehouse.sources.landing import LandingStore
-
-    settings = settings or get_settings()
-    lookback = settings.late_file_lookback_days if lookback_days is None else lookback_days
-    store = LandingStore(settings=settings)
-    files = dated_files(store, PREFIX, SUFFIXES, folder_days(day, lookback))
-    summary = ingest(
-        spark, store, feed=FEED, table=TABLE, relpaths=files, build=build,
-        partition_by=["_landing_date"], batch=batch,
+    return ingest_dated(
+        spark, day, feed=FEED, table=TABLE, prefix=PREFIX, suffixes=SUFFIXES, build=build,
+        settings=settings, lookback_days=lookback_days, batch=batch,
     )  # fmt: skip
-    return {"day": day.isoformat(), **summary}
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Ingest landed Open-Meteo weather files into bronze.")
-    parser.add_argument("--date", required=True, type=date.fromisoformat, help="local day D, YYYY-MM-DD")
-    args = parser.parse_args(argv)
-    from lakehouse.spark import session
-
-    print(run(session(), args.date))
+    main_for(run, "Ingest landed Open-Meteo weather files into bronze.", argv)
 
 
 if __name__ == "__main__":
