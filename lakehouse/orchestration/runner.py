@@ -123,9 +123,10 @@ def _format_task(day: date, task: TaskResult) -> str:
 def run_day(
     day: date, settings: Settings | None = None, echo: Echo = print, mark_success_pattern: str | None = None
 ) -> DayResult:
-    """Run smartgrid_daily for local day `day`; raise PipelineRunError if the run does not succeed.
+    r"""Run smartgrid_daily for local day `day`; raise PipelineRunError if the run does not succeed.
 
-    `mark_success_pattern` (a regex of task ids) is Airflow's `dags test --mark-success-pattern`:
+    `mark_success_pattern` is Airflow's `dags test --mark-success-pattern`, a regex that must match a
+    whole task id (`marts\..*`, not `^marts\.`):
     those tasks are marked successful without running (tests use it to leave out what they do not
     exercise, e.g. the dbt marts that tests/warehouse builds on their own).
     """
