@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -86,3 +86,15 @@ def read_silver(
             )
         return spark.createDataFrame([], empty_schema)
     return tables.read(spark, name).where(F.col("date_local").isin(days))
+
+
+def main_for(run: Any, table: str, argv: list[str] | None = None) -> None:
+    """The spark-submit entry of a gold job: `--date D [--date D ...]` rebuilds those local days."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=f"Rebuild local days of {table}.")
+    parser.add_argument("--date", required=True, action="append", type=date.fromisoformat, help="YYYY-MM-DD")
+    args = parser.parse_args(argv)
+    from lakehouse.spark import session
+
+    print(run(session(), args.date))

@@ -10,7 +10,6 @@ Runnable with spark-submit or python: `spark_jobs/gold_meter_daily.py --date 202
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -111,12 +110,7 @@ def run(spark: SparkSession, dates: Iterable[date], settings: Any = None) -> dic
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Rebuild local days of gold.meter_daily.")
-    parser.add_argument("--date", required=True, action="append", type=date.fromisoformat, help="YYYY-MM-DD")
-    args = parser.parse_args(argv)
-    from lakehouse.spark import session
-
-    print(run(session(), args.date))
+    common.main_for(run, TABLE, argv)
 
 
 if __name__ == "__main__":

@@ -78,7 +78,9 @@ def spark() -> Iterator[object]:
         server.start(background=True)
         _, port = server.listening_address
         remote = f"sc://127.0.0.1:{port}"
-    session = SparkSession.builder.remote(remote).getOrCreate()
+    # The platform's sessions run in UTC (lakehouse.spark.SESSION_CONF); Sail refuses MERGE of
+    # timestamps into UTC-tagged tables when the session zone is the host's "Etc/UTC".
+    session = SparkSession.builder.remote(remote).config("spark.sql.session.timeZone", "UTC").getOrCreate()
     yield session
     session.stop()
     if server is not None:
