@@ -99,7 +99,7 @@ def ingest(
         days = sorted({c.landing_date.isoformat() for c in todo if c.landing_date is not None})
         predicate = f"{tracker.dates_in_list('_landing_date', days)} AND {predicate}"
     tables.replace_where(rows, table, predicate, partition_by=partition_by)
-    counts = _counts(spark, table, batch.batch_id)
+    counts = _counts(spark, table, batch.batch_id, predicate)
     tracker.record_bronze(
         spark,
         todo,
@@ -113,9 +113,13 @@ def ingest(
     return summary
 
 
-def _counts(spark: SparkSession, table: str, batch_id: str) -> dict[str, tuple[int, int]]:
-    """Rows and malformed rows per landing file that this batch wrote."""
-    df = tables.read(spark, table).where(F.col("_batch_id") == batch_id)
+def _counts(spark: SparkSession, table: str, batch_id: str, written: str) -> dict[str, tuple[int, int]]:
+    """Rows and malformed rows per landing file that this batch wrote.
+
+    `written` is the replace_where predicate of the write: it names the partitions and files written,
+    so only those are read back (the batch id alone would scan every earlier day of bronze).
+    """
+    df = tables.read(spark, table).where(F.expr(written)).where(F.col("_batch_id") == batch_id)
     malformed = F.count("_parse_error") if "_parse_error" in df.columns else F.lit(0)
     rows = df.groupBy("_landing_file").agg(F.count(F.lit(1)).alias("n"), malformed.alias("m")).collect()
     return {r["_landing_file"]: (int(r["n"]), int(r["m"])) for r in rows}

@@ -20,6 +20,10 @@ Runnable with spark-submit or python: `spark_jobs/bronze_meter_readings.py --dat
 
 from __future__ import annotations
 
+import gzip
+import io
+import re
+import zlib
 from datetime import date, datetime
 from typing import Any
 
@@ -50,19 +54,20 @@ COLUMNS = (
 EXPECTED_HEADER = ",".join(COLUMNS)
 
 
-def number_lines(lines: DataFrame) -> DataFrame:
-    """Add `_line_number` (1-based) to lines read from files that Spark reads as ONE partition each.
+# monotonically_increasing_id() is (partition index << 33) + the row's position in its partition.
+_ROW_IN_PARTITION = (1 << 33) - 1
 
-    Holds for gzip files (not splittable). Sail splits larger plain files into byte ranges whose
-    partition order does not follow the file order, so plain files go through `_plain_file_lines`.
+
+def number_lines(lines: DataFrame) -> DataFrame:
+    """Add `_line_number` (1-based) to the lines of ONE file that Spark reads as ONE partition.
+
+    Holds for gzip files (not splittable). The number is the row's position in its partition (the low
+    33 bits of monotonically_increasing_id), computed as the file is read: no second pass over the file.
+    Sail splits larger plain files into byte ranges whose partition order does not follow the file
+    order, so plain files go through `_plain_file_lines`.
     """
-    ids = lines.withColumn("_row_id", F.monotonically_increasing_id())
-    first = ids.groupBy("_landing_file").agg(F.min("_row_id").alias("_first_id"))
-    return (
-        ids.join(first, "_landing_file")
-        .withColumn("_line_number", (F.col("_row_id") - F.col("_first_id") + 1).cast("long"))
-        .drop("_row_id", "_first_id")
-    )
+    row = F.monotonically_increasing_id().bitwiseAND(F.lit(_ROW_IN_PARTITION))
+    return lines.withColumn("_line_number", (row + 1).cast("long"))
 
 
 def _plain_file_lines(spark: SparkSession, uri: str, relpath: str) -> DataFrame:
@@ -106,35 +111,53 @@ def to_bronze(
     batch_id: str,
     ingested_at: datetime,
     columns: tuple[str, ...] = COLUMNS,
+    headers: dict[str, str] | None = None,
 ) -> DataFrame:
     """Landed lines (`value`, `_landing_file`, `_line_number`) -> bronze rows, one per record line.
 
     `_landing_date` is `landing_date`, or else the `date=YYYY-MM-DD/` folder of each line's file.
     `columns` is the expected header (the meter registry job reuses this with its own columns).
+    `headers` (landing file -> its first line, as `first_line` reads it from the bytes the driver
+    already holds; every file of `lines` must be in it) spares Spark a second pass over the files to
+    find line 1, and when all of them are the expected header, the join with the headers as well;
+    without it the header is taken from `lines`.
 
     Fields are mapped by the file's own header, so a file with reordered or extra columns still
     lands; a line whose field count differs from its header keeps its text in `_raw_line` with the
     reason in `_parse_error`, as does every line of a file whose header is not the expected one.
     """
     numbered = lines.withColumn("_text", F.regexp_replace("value", "\r$", ""))
-    headers = numbered.filter(F.col("_line_number") == 1).select(
-        "_landing_file",
-        F.split("_text", ",").alias("_header"),
-        (F.col("_text") != F.lit(",".join(columns))).alias("_odd_header"),
-    )
-    records = numbered.filter(F.col("_line_number") > 1).join(F.broadcast(headers), "_landing_file", "left")
     fields = F.split("_text", ",")
-    got, expected = F.size(fields), F.size("_header")
+    got = F.size(fields)
+    expected_header = ",".join(columns)
+    given = None if headers is None else {name: re.sub("\r$", "", text) for name, text in headers.items()}
+    if given is not None and all(text == expected_header for text in given.values()):
+        # Every file has the expected header (the usual case): fields by position, no join at all.
+        records = numbered.filter(F.col("_line_number") > 1).withColumn("_odd_header", F.lit(False))
+        expected: Any = F.lit(len(columns))
+        positions: dict[str, Any] = {name: F.lit(i) for i, name in enumerate(columns)}
+    else:
+        if given is None:
+            firsts = numbered.filter(F.col("_line_number") == 1).select("_landing_file", "_text")
+        else:
+            firsts = lines.sparkSession.createDataFrame(
+                sorted(given.items()), "_landing_file string, _text string"
+            )
+        headers_df = firsts.select(
+            "_landing_file",
+            F.split("_text", ",").alias("_header"),
+            (F.col("_text") != F.lit(expected_header)).alias("_odd_header"),
+        )
+        records = numbered.filter(F.col("_line_number") > 1).join(
+            F.broadcast(headers_df), "_landing_file", "left"
+        )
+        expected = F.size("_header")
+        positions = {name: F.array_position("_header", name).cast("int") - 1 for name in columns}
     parse_error = F.when(
         got != expected,
         F.concat(F.lit("expected "), expected.cast("string"), F.lit(" fields, got "), got.cast("string")),
     )
-    mapped = [
-        F.when(parse_error.isNull(), F.get(fields, F.array_position("_header", name).cast("int") - 1)).alias(
-            name
-        )
-        for name in columns
-    ]
+    mapped = [F.when(parse_error.isNull(), F.get(fields, positions[name])).alias(name) for name in columns]
     return records.select(
         *mapped,
         F.when(parse_error.isNotNull() | F.col("_odd_header"), F.col("value")).alias("_raw_line"),
@@ -158,10 +181,24 @@ def landed_files(day: date, settings: Any = None, lookback_days: int = 0) -> lis
     )
 
 
+def first_line(relpath: str, data: bytes) -> str:
+    """The first line of a landed file's bytes (gunzipped for `.gz`), decoded as Spark's text reader does."""
+    if relpath.endswith(".gz"):
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+                head = stream.readline()
+        except (OSError, EOFError, zlib.error):
+            return ""  # not readable as gzip: Spark's read of the file reports the error itself
+    else:
+        head = data.split(b"\n", 1)[0]
+    return head.removesuffix(b"\n").decode("utf-8", errors="replace")
+
+
 def build(spark: SparkSession, store: Any, files: list[Any], batch: Batch) -> DataFrame:
     """Bronze rows of the given landing files (bronze_files.Builder)."""
     lines = read_lines(spark, store, [f.landing_file for f in files])
-    return to_bronze(lines, batch_id=batch.batch_id, ingested_at=batch.ingested_at)
+    headers = {f.landing_file: first_line(f.landing_file, f.data) for f in files}
+    return to_bronze(lines, batch_id=batch.batch_id, ingested_at=batch.ingested_at, headers=headers)
 
 
 def run(

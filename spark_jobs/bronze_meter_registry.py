@@ -18,7 +18,7 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 
 from spark_jobs.bronze_files import Batch, ingest
-from spark_jobs.bronze_meter_readings import read_lines, to_bronze
+from spark_jobs.bronze_meter_readings import first_line, read_lines, to_bronze
 
 TABLE = "bronze.meter_registry"
 FEED = "registry"
@@ -37,7 +37,10 @@ COLUMNS = (
 
 def build(spark: SparkSession, store: Any, files: list[Any], batch: Batch) -> DataFrame:
     lines = read_lines(spark, store, [f.landing_file for f in files])
-    rows = to_bronze(lines, batch_id=batch.batch_id, ingested_at=batch.ingested_at, columns=COLUMNS)
+    headers = {f.landing_file: first_line(f.landing_file, f.data) for f in files}
+    rows = to_bronze(
+        lines, batch_id=batch.batch_id, ingested_at=batch.ingested_at, columns=COLUMNS, headers=headers
+    )
     return rows.drop("_landing_date")  # the registry is not a dated feed
 
 

@@ -226,9 +226,12 @@ def run_transforms(spark: Any, landing: Path, out: Path) -> dict[str, Any]:
         return sorted(p for p in store.list(prefix) if p.endswith(suffixes))
 
     with stages("bronze"):
-        files = listed("meters/readings/", (".csv", ".csv.gz"))
-        lines = bronze_meter_readings.read_lines(spark, store, files)
-        rows = bronze_meter_readings.to_bronze(lines, batch_id=batch.batch_id, ingested_at=batch.ingested_at)
+        files = [
+            tracker.fingerprint(store, p, "meters") for p in listed("meters/readings/", (".csv", ".csv.gz"))
+        ]
+        rows = bronze_meter_readings.build(
+            spark, store, files, batch
+        )  # as the pipeline: headers from the driver
         b_readings = write(rows, "bronze/meter_readings", "_landing_date")
         registry = [tracker.fingerprint(store, p, "registry") for p in listed("meters/registry/", (".csv",))]
         b_registry = write(
@@ -244,7 +247,8 @@ def run_transforms(spark: Any, landing: Path, out: Path) -> dict[str, Any]:
         meters, _ = silver_meters.split(silver_meters.conform(b_registry))
         s_meters = write(meters, "silver/meters")
         conformed = silver_meter_readings.conform(b_readings, s_meters, tz)
-        s_readings = write(silver_meter_readings.readings(conformed), "silver/meter_readings", "date_local")
+        staged = write(silver_meter_readings.staged_rows(conformed), "silver/_staging")  # as the pipeline
+        s_readings = write(silver_meter_readings.readings(staged), "silver/meter_readings", "date_local")
         weather_rows = silver_weather.parse_documents([r.asDict() for r in b_weather.collect()])
         records = spark.createDataFrame(weather_rows, silver_weather.RECORD_SCHEMA)
         s_weather = write(silver_weather.hourly(silver_weather.conform(records, tz)), "silver/weather_hourly")

@@ -5,7 +5,9 @@ No other code writes Delta paths. The API is shaped so that the Sail hazards of 
 - Overwrites only ever run with `replaceWhere` and `partitionOverwriteMode=static` (Sail's dynamic
   partition overwrite replaces the whole table). The predicate must name at least one column and must
   not simplify to TRUE, and every row of the DataFrame must satisfy it: Sail itself writes rows outside
-  the predicate without complaint (measured on 0.7.2), so the API counts them first and refuses.
+  the predicate without complaint (measured on 0.7.2), so the API checks every row WHILE writing (an
+  `assert_true` in the written projection fails the write before its commit) and refuses. A separate
+  counting pass would compute the DataFrame twice (Sail recomputes it for every action).
 - Schema evolution never uses `mergeSchema`. On Sail 0.7.2 it adds new columns as NOT NULL (inherited
   from the DataFrame), after which older files cannot be read ("expected Utf8 but found Null"), and once
   a table has a non-nullable column, further new columns are silently dropped. Instead, tables are
@@ -37,6 +39,8 @@ LAYERS: tuple[str, ...] = ("bronze", "silver", "gold")
 # A leading "_" marks an internal table (bronze._ingested_files, the exactly-once file tracker).
 _TABLE_NAME = re.compile(r"_?[a-z][a-z0-9_]*")
 _SAMPLE_ROWS = 5
+# Marks the failure of a write whose guard found a row outside its replace_where predicate.
+_GUARD = "lakehouse write API: row outside the replace_where predicate"
 
 Operation = Literal["append", "replace_where", "merge"]
 
@@ -151,32 +155,31 @@ def replace_where(
     Rows of the table outside the predicate are never touched. Every DataFrame row must satisfy the
     predicate (RowsOutsidePredicateError otherwise); an empty DataFrame deletes the matching rows.
     """
-    from pyspark.sql import functions as F
-
     _validate_predicate(predicate, df.columns)
-    inside = F.coalesce(F.expr(predicate), F.lit(False))
-    counts = df.select(
-        F.count(F.lit(1)).alias("rows"), F.sum(F.when(inside, 0).otherwise(1)).alias("outside")
-    ).first()
-    total, outside = int(counts["rows"] or 0), int(counts["outside"] or 0)
-    if outside:
-        sample = [row.asDict() for row in df.where(~inside).limit(_SAMPLE_ROWS).collect()]
-        raise RowsOutsidePredicateError(
-            f"Refusing replace_where on {name}: {outside} of {total} rows do not match the predicate "
-            f"{predicate!r}, so they would land outside the data being replaced. Filter the DataFrame "
-            f"or widen the predicate. Sample: {sample}",
-            rows=outside,
-            sample=sample,
-        )
+    if _adds_columns(df, name):
+        # Adding columns is a commit of its own: check the rows before it, so that a refusal leaves
+        # the table exactly as it was (one extra pass, on schema changes only).
+        _refuse_rows_outside(df, name, predicate)
     target = _prepare(df, name, partition_by)
-    (
-        target.aligned.write.format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", predicate)
-        .option("partitionOverwriteMode", "static")
-        .save(target.uri)
-    )
-    return _done(target, "replace_where", _last_commit(target.uri), rows_written=total)
+    try:
+        (
+            _guarded(target.aligned, predicate)
+            .write.format("delta")
+            .mode("overwrite")
+            .option("replaceWhere", predicate)
+            .option("partitionOverwriteMode", "static")
+            .save(target.uri)
+        )
+    except Exception as error:
+        if target.created:
+            _drop_new_table(target.uri)  # a failed first write leaves no (empty) table behind
+        if _GUARD not in str(error):
+            raise
+        _refuse_rows_outside(df, name, predicate)
+        raise  # the guard fired but no row is outside on a second look: not ours to explain
+    commit = _last_commit(target.uri)
+    rows = int(commit["metrics"].get("numOutputRows", 0))
+    return _done(target, "replace_where", commit, rows_written=rows)
 
 
 def merge(
@@ -479,6 +482,62 @@ def _validate_predicate(predicate: str, columns: list[str]) -> None:
             f"The predicate {predicate!r} names columns {unknown} that the DataFrame lacks "
             f"(columns: {columns}); the API must check every row against it."
         )
+
+
+def _adds_columns(df: DataFrame, name: str) -> bool:
+    """True when writing `df` to the existing table `name` would add columns to it (see _prepare)."""
+    if not exists(name):
+        return False
+    known = {f.name.lower() for f in _spark_schema(df.sparkSession, table_uri(name)).fields}
+    return any(c.lower() not in known for c in df.columns)
+
+
+def _drop_new_table(uri: str) -> None:
+    """Remove a table that this write created and that has no data commit (its first write failed)."""
+    from lakehouse.storage.uri import remove_tree
+
+    if _delta_table(uri).version() == 0:  # else someone else wrote to it meanwhile: not ours to remove
+        remove_tree(uri)
+
+
+def _guarded(df: DataFrame, predicate: str) -> DataFrame:
+    """`df` with every row checked against `predicate` as it is computed: a row outside fails the query.
+
+    The check rides on a column the predicate names: `coalesce(assert_true(inside, msg), col)` is that
+    column's own value when the row is inside (assert_true returns NULL) and raises otherwise, so a
+    write of the result fails before its commit and the table is untouched. (A `raise_error` in a CASE
+    is no good here: Sail's Delta writer evaluates it on empty selections and fails every write.)
+    """
+    import sqlglot
+    from pyspark.sql import functions as F
+    from sqlglot import exp
+
+    referenced = {c.name for c in sqlglot.parse_one(predicate, read="spark").find_all(exp.Column)}
+    column = next(c for c in df.columns if c in referenced)
+    inside = F.coalesce(F.expr(predicate), F.lit(False))
+    message = F.concat(F.lit(f"{_GUARD}: {column}="), F.coalesce(F.col(column).cast("string"), F.lit("NULL")))
+    checked = F.coalesce(F.assert_true(inside, message).cast(df.schema[column].dataType), F.col(column))
+    return df.select(*[checked.alias(c) if c == column else F.col(c) for c in df.columns])
+
+
+def _refuse_rows_outside(df: DataFrame, name: str, predicate: str) -> None:
+    """RowsOutsidePredicateError with the counts and a sample (the slow path, after the guard fired)."""
+    from pyspark.sql import functions as F
+
+    inside = F.coalesce(F.expr(predicate), F.lit(False))
+    counts = df.select(
+        F.count(F.lit(1)).alias("rows"), F.sum(F.when(inside, 0).otherwise(1)).alias("outside")
+    ).first()
+    total, outside = int(counts["rows"] or 0), int(counts["outside"] or 0)
+    if outside:
+        sample = [row.asDict() for row in df.where(~inside).limit(_SAMPLE_ROWS).collect()]
+        raise RowsOutsidePredicateError(
+            f"Refusing replace_where on {name}: {outside} of {total} rows do not match the predicate "
+            f"{predicate!r}, so they would land outside the data being replaced. Filter the DataFrame "
+            f"or widen the predicate. Sample: {sample}",
+            rows=outside,
+            sample=sample,
+        ) from None
 
 
 def _check_inside(df: DataFrame, name: str, predicate: str) -> None:

@@ -46,3 +46,18 @@ def s3_client(settings: Settings | None = None):  # -> botocore client; typed lo
 
     settings = settings or get_settings()
     return boto3.client("s3", endpoint_url=settings.aws_endpoint_url, region_name=settings.aws_region)
+
+
+def remove_tree(uri: str, settings: Settings | None = None) -> None:
+    """Delete a local folder or every object under an s3:// prefix (nothing there is fine)."""
+    if not is_s3(uri):
+        import shutil
+
+        shutil.rmtree(uri.removeprefix("file://"), ignore_errors=True)
+        return
+    bucket, key = split_s3(uri)
+    client = s3_client(settings)
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=key.rstrip("/") + "/"):
+        objects = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+        if objects:
+            client.delete_objects(Bucket=bucket, Delete={"Objects": objects})

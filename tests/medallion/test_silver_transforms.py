@@ -143,6 +143,25 @@ def test_duplicates_collapse_and_a_resent_correction_wins(spark, meters) -> None
     assert got[datetime(2026, 3, 29, 1, 15)]["energy_kwh"] == 0.3
 
 
+@pytest.mark.parametrize("listed", [200_000, 1, 0], ids=["listed", "too-many-listed", "lazy-only"])
+def test_a_staged_batch_collapses_like_the_pure_transform(spark, meters, monkeypatch, listed) -> None:
+    """run() lists the superseded rows in the driver, or falls back to the lazy join: same rows."""
+    lines = [
+        _line(2, energy="0.250"),
+        _line(3, stamp="2026-03-29T03:30:00+02:00", energy="0.300"),
+        _line(4, energy="0.250"),
+        _line(5, energy="0.260"),
+        _line(2, energy="0.275", file=F30),
+        _line(6, meter="M2", stamp="not-a-time"),
+    ]
+    conformed = _conform(spark, meters, lines)
+    monkeypatch.setattr(readings, "MAX_LISTED_SUPERSEDED", listed)
+    batch = readings.staged_rows(conformed)
+    got = sorted(map(repr, readings._latest_good(batch).collect()))
+    assert got == sorted(map(repr, readings.readings(conformed).collect()))
+    assert len(got) == 2
+
+
 def test_arrival_orders_by_folder_day_before_file_name(spark, meters) -> None:
     """The corrections file name sorts before the original's ('headend-c' < 'headend-p'): the later
     folder day must still win."""

@@ -6,10 +6,11 @@ import gzip
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from pyspark.sql import functions as F
 
 from lakehouse.sources.landing import LandingStore
-from spark_jobs.bronze_meter_readings import COLUMNS, EXPECTED_HEADER, read_lines, to_bronze
+from spark_jobs.bronze_meter_readings import COLUMNS, EXPECTED_HEADER, first_line, read_lines, to_bronze
 
 DAY = date(2026, 3, 29)
 INGESTED = datetime(2026, 3, 30, 0, 5)
@@ -97,3 +98,68 @@ def test_read_lines_numbers_plain_and_gzip_files_exactly(spark, tmp_path: Path) 
             (r["_line_number"], r["value"]) for r in lines.filter(F.col("_landing_file") == relpath).collect()
         )
         assert got == list(enumerate(small.splitlines(), start=1)), relpath
+
+
+def test_gzip_files_read_together_are_numbered_per_file(spark, tmp_path: Path) -> None:
+    """Line numbers come from each file's own row positions, also across many batches and files."""
+    folder = tmp_path / "meters" / "readings" / "date=2026-03-29"
+    folder.mkdir(parents=True)
+    sizes = {"a.csv.gz": 40_000, "b.csv.gz": 25_000, "c.csv.gz": 3}
+    for name, n in sizes.items():
+        body = "".join(f"M{i},2026-03-29T00:15:00+01:00,15,0.5,230,1.2,0.95,OK\n" for i in range(n))
+        (folder / name).write_bytes(gzip.compress((EXPECTED_HEADER + "\n" + body).encode()))
+    files = [f"meters/readings/date=2026-03-29/{name}" for name in sizes]
+    lines = read_lines(spark, LandingStore(str(tmp_path)), files)
+    figures = {
+        r["_landing_file"]: (r["n"], r["first"], r["last"], r["wrong"])
+        for r in lines.groupBy("_landing_file")
+        .agg(
+            F.count(F.lit(1)).alias("n"),
+            F.min("_line_number").alias("first"),
+            F.max("_line_number").alias("last"),
+            F.sum(
+                (
+                    (F.col("_line_number") > 1)
+                    & (
+                        F.split("value", ",")[0]
+                        != F.concat(F.lit("M"), (F.col("_line_number") - 2).cast("string"))
+                    )
+                ).cast("int")
+            ).alias("wrong"),
+        )
+        .collect()
+    }
+    assert figures == {f: (n + 1, 1, n + 1, 0) for f, n in zip(files, sizes.values(), strict=True)}
+    headers = lines.where(F.col("_line_number") == 1).select("value").distinct().collect()
+    assert [r["value"] for r in headers] == [EXPECTED_HEADER]
+
+
+def test_first_line_reads_headers_as_spark_does() -> None:
+    assert first_line("x.csv.gz", gzip.compress(b"a,b\r\n1,2\n")) == "a,b\r"  # to_bronze drops the CR
+    assert first_line("x.csv", b"a,b\n1,2\n") == "a,b"
+    assert first_line("x.csv", b"a,b") == "a,b"
+    assert first_line("x.csv", b"") == ""
+    assert first_line("x.csv", b"caf\xe9,b\n") == "caf\ufffd,b"
+    assert first_line("x.csv.gz", b"not gzip at all") == ""
+
+
+REORDERED = "timestamp,meter_id,interval_min,energy_kwh,voltage_v,current_a,power_factor,status"
+EXPECTED_ONLY = {
+    "a.csv": [EXPECTED_HEADER, GOOD, "M3,garbage", ""],
+    "b.csv": [EXPECTED_HEADER + "\r", GOOD + "\r", GOOD + ",surplus\r"],
+}
+MIXED = {
+    **EXPECTED_ONLY,
+    "c.csv": [REORDERED, "2026-03-29T00:15:00+01:00,M9,15,0.5,230.0,2.0,0.9,EST"],
+    "d.csv": ["meter,when", "M1,now"],
+}
+
+
+@pytest.mark.parametrize("files", [EXPECTED_ONLY, MIXED], ids=["expected-headers", "mixed-headers"])
+def test_headers_given_by_the_driver_give_the_same_rows(spark, files) -> None:
+    lines = _lines(spark, files)
+    kwargs = {"landing_date": DAY, "batch_id": "batch-1", "ingested_at": INGESTED}
+    derived = to_bronze(lines, **kwargs)
+    given = to_bronze(lines, headers={name: content[0] for name, content in files.items()}, **kwargs)
+    assert sorted(map(repr, given.collect())) == sorted(map(repr, derived.collect()))
+    assert given.count() == sum(len(content) - 1 for content in files.values())

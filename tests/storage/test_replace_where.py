@@ -118,6 +118,44 @@ def test_rerun_is_idempotent_and_first_write_creates(tables_env, spark, make_rea
     assert tables.read(spark, TABLE).count() == 96
 
 
+def test_a_refused_first_write_creates_no_table(tables_env, spark, make_readings):
+    stray = make_readings(meters=1, days=("2026-03-02", "2026-03-03"))
+    with pytest.raises(tables.RowsOutsidePredicateError, match="24 of 48 rows"):
+        tables.replace_where(stray, TABLE, "date_local = '2026-03-02'", partition_by=["date_local"])
+    assert not tables.exists(TABLE)
+
+
+def test_a_refused_write_with_a_new_column_leaves_the_schema_alone(tables_env, spark, make_readings):
+    from pyspark.sql import functions as F
+
+    _seed(make_readings)
+    columns, version = tables.read(spark, TABLE).columns, _version()
+    stray = make_readings(meters=1, days=("2026-03-02", "2026-03-03")).withColumn("cost_eur", F.lit(1.0))
+    with pytest.raises(tables.RowsOutsidePredicateError):
+        tables.replace_where(stray, TABLE, "date_local = '2026-03-02'")
+    assert (tables.read(spark, TABLE).columns, _version()) == (columns, version)
+
+
+def test_rows_are_checked_after_the_dataframes_own_filters_and_joins(tables_env, spark, make_readings):
+    """The in-write check must see the DataFrame's rows, not the rows its filters and joins removed."""
+    from pyspark.sql import functions as F
+
+    _seed(make_readings)
+    wide = make_readings(meters=2, days=("2026-03-01", "2026-03-02", "2026-03-03"))
+    days = spark.createDataFrame(
+        [("2026-03-02", "replace"), ("2026-03-03", "keep")], "date_local string, what string"
+    )
+    chosen = wide.join(F.broadcast(days), "date_local").where(F.col("what") == "replace").drop("what")
+    result = tables.replace_where(chosen, TABLE, "date_local = '2026-03-02'")
+    assert result.rows_written == 48
+    filtered = wide.where(F.col("date_local") == "2026-03-02").withColumn("energy_kwh", F.lit(7.0))
+    assert tables.replace_where(filtered, TABLE, "date_local = '2026-03-02'").rows_written == 48
+    counts = {
+        r.date_local: r["count"] for r in tables.read(spark, TABLE).groupBy("date_local").count().collect()
+    }
+    assert counts == {"2026-03-01": 96, "2026-03-02": 48, "2026-03-03": 96}
+
+
 def _version() -> int:
     from deltalake import DeltaTable
 

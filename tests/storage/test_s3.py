@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from lakehouse.storage import maintenance, tables
 
 
@@ -25,3 +27,13 @@ def test_sail_writes_and_delta_rs_maintains_on_s3(s3_lakehouse, spark, make_read
 
     keys = [o["Key"] for o in s3_client().list_objects_v2(Bucket="lake")["Contents"]]
     assert any(k.startswith("lakehouse/silver/readings_s3/_delta_log/") for k in keys)
+
+    # A refused first write leaves no table behind (Sail caches its S3 client per endpoint, so this
+    # shares the one moto server of this test rather than having a test of its own).
+    refused = "silver.refused_s3"
+    stray = make_readings(meters=1, days=("2026-03-01", "2026-03-02"))
+    with pytest.raises(tables.RowsOutsidePredicateError):
+        tables.replace_where(stray, refused, "date_local = '2026-03-01'", partition_by=["date_local"])
+    assert not tables.exists(refused)
+    keys = [o["Key"] for o in s3_client().list_objects_v2(Bucket="lake")["Contents"]]
+    assert not any(k.startswith("lakehouse/silver/refused_s3/") for k in keys)
