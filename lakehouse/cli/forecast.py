@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import typer
 
-
-def _parse_day(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD, e.g. 2026-03-29") from None
+from lakehouse.cli.options import parse_day
 
 
 def train() -> None:
@@ -46,12 +39,18 @@ def forecast(
     from lakehouse.forecasting.inference import forecast_day
     from lakehouse.settings import get_settings
 
-    target = _parse_day(day) or datetime.now(get_settings().tz).date() + timedelta(days=1)
+    target = parse_day(day) or datetime.now(get_settings().tz).date() + timedelta(days=1)
     try:
         summary = forecast_day(target)
     except ForecastingError as error:
         typer.echo(f"Forecast failed: {error}", err=True)
         raise typer.Exit(1) from None
+    typer.echo(
+        f"Wrote {summary['rows']} rows ({summary['hours']} hours x {summary['regions']} regions) of "
+        f"{summary['date_local']} to {summary['table']} at {summary['location']} (Delta version "
+        f"{summary['version']}) with model version {summary['model_version']}; weather: "
+        f"{summary['weather_source']}, prices: {summary['price_source']}."
+    )
     typer.echo(json.dumps(summary, indent=2, default=str))
 
 

@@ -110,8 +110,9 @@ def backtest(
     if first_train is None or (days[0] - first_train).days < MIN_TRAIN_DAYS:
         raise InsufficientDataError(
             f"the backtest window starts {days[0]} but trainable history starts {first_train}: need "
-            f"{MIN_TRAIN_DAYS} days of history (plus 8 days for lags) before it; build more gold days "
-            "or backtest fewer weeks (FORECAST_BACKTEST_WEEKS)."
+            f"{MIN_TRAIN_DAYS} days of trainable history before it (a first training needs "
+            f"7 + {MIN_TRAIN_DAYS} + 7 x FORECAST_BACKTEST_WEEKS days of gold: 28 for 1 week, 35 for "
+            "2); build more gold days or backtest fewer weeks (FORECAST_BACKTEST_WEEKS)."
         )
     parts = []
     model: LoadForecaster | None = None

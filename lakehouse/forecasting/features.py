@@ -236,7 +236,13 @@ def fill_day(
     latest_day = earlier["date_local"].max()
     latest = earlier[earlier["date_local"] == latest_day]
     if set(latest["region"]) >= set(regions) and latest["hour_local"].nunique() >= 23:
-        values = latest.groupby(["region", "hour_local"], as_index=False)[cols].mean()
+        # The latest day by local hour; a 23-hour latest day (spring clock change) has no 02:00,
+        # which the day before it lends. A 25-hour day's repeated hour is averaged.
+        recent = earlier[earlier["date_local"] >= latest_day - timedelta(days=1)]
+        per_day = recent.groupby(["region", "hour_local", "date_local"], as_index=False)[cols].mean()
+        values = (
+            per_day.sort_values("date_local").groupby(["region", "hour_local"], as_index=False)[cols].last()
+        )
         filled = _by_local_hour(values, hours, regions, tz)
         if filled[cols].notna().all(axis=None):
             return filled, "persistence"
@@ -303,6 +309,41 @@ def future_day_inputs(
 
 
 # --- model inputs ----------------------------------------------------------------------------------
+# The columns the pyfunc model (lakehouse.forecasting.pyfunc) takes, with its signature's types.
+INPUT_COLUMNS: dict[str, str] = {
+    "region": "str",
+    "date_local": "datetime64[ns]",
+    "hour_local": "int64",
+    "is_dst_day": "bool",
+    "lag_24h_mwh": "float64",
+    "lag_168h_mwh": "float64",
+    "rolling_mean_24h_mwh": "float64",
+    "rolling_std_24h_mwh": "float64",
+    "rolling_min_24h_mwh": "float64",
+    "rolling_max_24h_mwh": "float64",
+    "rolling_mean_168h_mwh": "float64",
+    "lag_similar_day_mwh": "float64",
+    "temperature_c": "float64",
+    "heating_degree_hours": "float64",
+    "shortwave_radiation_wm2": "float64",
+    "price_eur_mwh": "float64",
+}
+
+
+def model_input(features: pd.DataFrame) -> pd.DataFrame:
+    """The pyfunc input columns of feature rows, with the signature's types."""
+    out = pd.DataFrame(index=features.index)
+    for col, dtype in INPUT_COLUMNS.items():
+        values = features[col]
+        if dtype == "datetime64[ns]":
+            out[col] = pd.to_datetime(values).astype("datetime64[ns]")
+        elif dtype == "str":
+            out[col] = values.astype(str)
+        else:
+            out[col] = values.astype(dtype)
+    return out.reset_index(drop=True)
+
+
 def model_matrix(features: pd.DataFrame, regions: Sequence[str]) -> pd.DataFrame:
     """The model's input columns (FEATURES): region categorical, loads relative to the region's level."""
     level = features[LEVEL].astype(float)

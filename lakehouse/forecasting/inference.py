@@ -15,9 +15,8 @@ import pandas as pd
 
 from lakehouse.forecasting import CHAMPION_ALIAS, MODEL_NAME
 from lakehouse.forecasting.errors import ForecastInputError, InsufficientDataError, NoChampionError
-from lakehouse.forecasting.features import future_day_inputs
+from lakehouse.forecasting.features import future_day_inputs, model_input
 from lakehouse.forecasting.io import days_between, read_days, summary, write_days
-from lakehouse.forecasting.pyfunc import model_input
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -102,6 +101,7 @@ def forecast_day(
 ) -> dict[str, Any]:
     """Forecast local day `day` for every region with the champion into gold.load_forecast."""
     from lakehouse.settings import get_settings
+    from lakehouse.storage.tables import table_uri
 
     settings = settings or get_settings()
     features = day_features(day, settings)
@@ -116,6 +116,7 @@ def forecast_day(
     result = write_days(rows, FORECAST_TABLE, [day], FORECAST_SCHEMA, spark=spark)
     return {
         **summary(result),
+        "location": table_uri(FORECAST_TABLE, settings),
         "date_local": day.isoformat(),
         "hours": int(rows["hour_utc"].nunique()),
         "regions": int(rows["region"].nunique()),
@@ -141,6 +142,7 @@ def score_forecasts(
 ) -> dict[str, Any]:
     """Score the forecasts of local day `day` against its actuals into gold.forecast_accuracy."""
     from lakehouse.settings import get_settings
+    from lakehouse.storage.tables import table_uri
 
     settings = settings or get_settings()
     forecasts = read_days(FORECAST_TABLE, [day], settings=settings)
@@ -158,6 +160,7 @@ def score_forecasts(
     result = write_days(rows, ACCURACY_TABLE, [day], ACCURACY_SCHEMA, spark=spark)
     return {
         **summary(result),
+        "location": table_uri(ACCURACY_TABLE, settings),
         "date_local": day.isoformat(),
         "mape_pct": round(float(rows["ape"].mean() * 100), 3) if len(rows) else None,
         "model_versions": sorted(rows["model_version"].unique().tolist()),

@@ -38,10 +38,12 @@ def read_days(
     options = delta_storage_options(settings)
     if not DeltaTable.is_deltatable(uri, options):
         return None
-    wanted = [d.isoformat() for d in sorted(set(days))]
-    table = DeltaTable(uri, storage_options=options).to_pyarrow_table(
-        columns=columns, filters=[("date_local", "in", wanted)]
-    )
+    delta = DeltaTable(uri, storage_options=options)
+    wanted: list[object] = sorted(set(days))
+    if "date_local" in delta.metadata().partition_columns:
+        wanted = [d.isoformat() for d in wanted]  # partition values are compared as strings
+    # elsewhere (silver.quarantine) date_local is a date32 column: a string filter would fail
+    table = delta.to_pyarrow_table(columns=columns, filters=[("date_local", "in", wanted)])
     frame = table.to_pandas()
     for col in frame.columns:
         if isinstance(frame[col].dtype, pd.DatetimeTZDtype):

@@ -89,7 +89,7 @@ class LoadForecaster:
         if days < MIN_TRAIN_DAYS:
             raise InsufficientDataError(
                 f"only {days} days with trainable hours (load with 24 h and 168 h lags): need at least "
-                f"{MIN_TRAIN_DAYS}; build gold.load_features for more days (15 or more)."
+                f"{MIN_TRAIN_DAYS}; build more days of gold (a day's 168 h lag needs the 7 days before it)."
             )
         x = model_matrix(rows, config.regions)
         y = rows[TARGET].to_numpy(float) / rows[LEVEL].to_numpy(float)

@@ -13,38 +13,11 @@ from typing import Any
 import mlflow.pyfunc
 import pandas as pd
 
-INPUT_COLUMNS: dict[str, str] = {
-    "region": "str",
-    "date_local": "datetime64[ns]",
-    "hour_local": "int64",
-    "is_dst_day": "bool",
-    "lag_24h_mwh": "float64",
-    "lag_168h_mwh": "float64",
-    "rolling_mean_24h_mwh": "float64",
-    "rolling_std_24h_mwh": "float64",
-    "rolling_min_24h_mwh": "float64",
-    "rolling_max_24h_mwh": "float64",
-    "rolling_mean_168h_mwh": "float64",
-    "lag_similar_day_mwh": "float64",
-    "temperature_c": "float64",
-    "heating_degree_hours": "float64",
-    "shortwave_radiation_wm2": "float64",
-    "price_eur_mwh": "float64",
-}
+# The pyfunc input contract lives with the features, so that code which only shapes inputs or
+# scores forecasts (the daily scoring task) does not import MLflow.
+from lakehouse.forecasting.features import INPUT_COLUMNS, model_input
 
-
-def model_input(features: pd.DataFrame) -> pd.DataFrame:
-    """The pyfunc input columns of feature rows, with the signature's types."""
-    out = pd.DataFrame(index=features.index)
-    for col, dtype in INPUT_COLUMNS.items():
-        values = features[col]
-        if dtype == "datetime64[ns]":
-            out[col] = pd.to_datetime(values).astype("datetime64[ns]")
-        elif dtype == "str":
-            out[col] = values.astype(str)
-        else:
-            out[col] = values.astype(dtype)
-    return out.reset_index(drop=True)
+__all__ = ["INPUT_COLUMNS", "ForecasterModel", "model_input"]
 
 
 class ForecasterModel(mlflow.pyfunc.PythonModel):

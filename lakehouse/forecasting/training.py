@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from lakehouse.forecasting import CHAMPION_ALIAS, MODEL_NAME
+from lakehouse.forecasting.backtest import MIN_TRAIN_DAYS as BACKTEST_HISTORY_DAYS
 from lakehouse.forecasting.backtest import MODEL, BacktestResult, backtest, plot
 from lakehouse.forecasting.errors import ChallengerWorseError, InsufficientDataError
 from lakehouse.forecasting.features import trainable
@@ -30,6 +31,12 @@ from lakehouse.forecasting.models import LoadForecaster, ModelConfig
 from lakehouse.forecasting.pyfunc import ForecasterModel, model_input
 
 EXPERIMENT = MODEL_NAME
+
+
+def min_gold_days(weeks: int) -> int:
+    """Days of gold a first training needs: 7 for the 168 h lags, the backtest's 14 days of
+    trainable history before its window, and the window of `weeks` weeks."""
+    return 7 + BACKTEST_HISTORY_DAYS + 7 * weeks
 
 
 @dataclass
@@ -182,7 +189,9 @@ def train(
     config = config or ModelConfig()
     if trainable(features).empty:
         raise InsufficientDataError(
-            "gold.load_features has no row with load and a full week of lags yet: build 15+ days of gold."
+            "gold.load_features has no row with load and a full week of lags yet: training needs "
+            f"{min_gold_days(weeks)} days of gold (7 for the lags, 14 of history, {weeks} backtest "
+            "week(s): FORECAST_BACKTEST_WEEKS)."
         )
     uri = configure_mlflow(tracking_uri)
     client = MlflowClient()
