@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 
+from lakehouse.cli.options import parse_day
 from lakehouse.sources.errors import SourceError, SourceNotReadyError
 
 inbox_app = typer.Typer(
@@ -34,7 +34,7 @@ def collect_command(
     from lakehouse.sources import inbox
 
     try:
-        relpaths = inbox.collect(date.fromisoformat(day) if day else None)
+        relpaths = inbox.collect(parse_day(day))
     except SourceError as error:
         _fail(error)
         return

@@ -8,6 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lakehouse.cli.options import parse_day
+
 # A fixed window, so that the demo is the same offline, on any day, every time it runs; it
 # includes 2026-03-29, the 23-hour day when Europe/Belgrade moves to summer time.
 DEMO_START = date(2026, 3, 28)
@@ -56,11 +58,8 @@ def run(
     D is the day whose data is processed (the run's data interval), not Airflow's run date: D's run
     has logical date D+1 00:00 local time. Re-running a day replaces its results.
     """
-    try:
-        first = date.fromisoformat(start)
-        last = date.fromisoformat(end) if end else first
-    except ValueError as error:
-        raise typer.BadParameter(f"dates must look like 2026-03-29 ({error})") from None
+    first = parse_day(start)
+    last = parse_day(end) or first
     if last < first:
         raise typer.BadParameter(f"--end {last} is before --start {first}")
     _up()
@@ -84,6 +83,7 @@ def _report() -> None:
     files = ", ".join(f"{feed} {count}" for feed, count in landing_counts(settings).items())
     console.print(f"landing files: {settings.landing_uri}  ({files})")
     console.print(f"Delta tables:  {settings.lakehouse_uri}/<layer>/<table>")
+    console.print(f"reports:       {settings.reports_uri}/index.html  (date=D/report.html, report.pdf)")
     console.print(f"run logs:      {airflow_logs(settings) / 'runs' / 'smartgrid_daily'}")
     console.print(f"service logs:  {settings.logs_dir}")
     console.print("next: `lakehouse airflow` opens the Airflow UI; `lakehouse down` stops the services.")
@@ -97,7 +97,7 @@ def demo(
 
     Idempotent: running it again leaves the same row counts.
     """
-    first = date.fromisoformat(start)
+    first = parse_day(start)
     _up()
     _run(first, first + timedelta(days=days - 1))
     _report()

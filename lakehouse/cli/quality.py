@@ -7,16 +7,13 @@ from datetime import date, timedelta
 
 import typer
 
+from lakehouse.cli.options import parse_day
+
 quality_app = typer.Typer(help="Data quality gates (Great Expectations suites in expectations/).")
 
 
 def _day(value: str | None) -> date:
-    if not value:
-        return date.today() - timedelta(days=1)
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD") from None
+    return parse_day(value) or date.today() - timedelta(days=1)
 
 
 @quality_app.command("validate")

@@ -6,15 +6,9 @@ from datetime import date, datetime
 
 import typer
 
+from lakehouse.cli.options import parse_day
 from lakehouse.settings import get_settings
 from lakehouse.sources.landing import LandingStore
-
-
-def _parse_day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD, e.g. 2026-03-29") from None
 
 
 def simulate(
@@ -46,7 +40,7 @@ def simulate(
 
     settings = get_settings()
     first = (
-        _parse_day(start) if start else date.fromordinal(datetime.now(settings.tz).date().toordinal() - days)
+        parse_day(start) if start else date.fromordinal(datetime.now(settings.tz).date().toordinal() - days)
     )
     overrides = {
         k: v

@@ -44,7 +44,15 @@ class WebhookConfigError(WebhookError, ValueError):
 
 
 class WebhookDeliveryError(WebhookError):
-    """The receiver did not accept the notification after every attempt (or refused it with a 4xx)."""
+    """The receiver did not accept the notification after every attempt (or refused it with a 4xx).
+
+    `permanent`: the receiver refused it (a 4xx other than 429), so retrying later will not help.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False, attempts: int = 0) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.attempts = attempts
 
 
 class SignatureError(WebhookError, ValueError):
@@ -135,7 +143,9 @@ def send(
                 if response.status_code not in RETRYABLE_STATUS:
                     raise WebhookDeliveryError(
                         f"Webhook {settings.webhook_url} refused {event}: {last}. Check WEBHOOK_URL and "
-                        "that the receiver uses the same WEBHOOK_SECRET."
+                        "that the receiver uses the same WEBHOOK_SECRET.",
+                        permanent=True,
+                        attempts=attempt,
                     )
                 wait = retry_after_seconds(response.headers.get("Retry-After"))
             if attempt == attempts:
@@ -156,5 +166,6 @@ def send(
             sleep(wait)
     raise WebhookDeliveryError(
         f"Webhook {settings.webhook_url} did not accept {event} after {attempts} attempt(s); last error: "
-        f"{last}. Check that the receiver is up, or allow more attempts with HTTP_MAX_ATTEMPTS."
+        f"{last}. Check that the receiver is up, or allow more attempts with HTTP_MAX_ATTEMPTS.",
+        attempts=attempts,
     )

@@ -21,3 +21,7 @@ def table_asset(name: str) -> Asset:
 
 
 BRONZE_METER_READINGS = table_asset("bronze.meter_readings")
+
+
+# The daily report (REPORTS_ROOT/date=D/...): a DAG that publishes reports elsewhere schedules on it.
+DAILY_REPORT = Asset(name="reports.daily", uri=f"{SCHEME}://reports/daily")
