@@ -152,6 +152,19 @@ def airflow_env(settings: Settings | None = None) -> dict[str, str]:
         "AIRFLOW__API_AUTH__JWT_SECRET": keys["jwt_secret"],
         # New DAG files show up in the UI within a minute instead of five.
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "60",
+        # Task processes at once: Airflow's default (32) makes a small machine thrash when the ~46
+        # dbt tasks of the marts group become ready together; set the variable to override.
+        "AIRFLOW__CORE__PARALLELISM": os.environ.get("AIRFLOW__CORE__PARALLELISM", str(task_slots())),
+        # Cosmos caches dbt's partial parse between tasks; per LAKEHOUSE_HOME, not in the /tmp/cosmos
+        # that every home on the machine would share.
+        "AIRFLOW__COSMOS__CACHE_DIR": str(settings.home / "cosmos"),
+        # No usage telemetry from the tasks' libraries: the platform runs offline, and each failed
+        # call costs a task time (Cosmos tried after every dbt task). DO_NOT_TRACK is the common
+        # opt-out; the others are Scarf's, Cosmos's and MLflow's own switches.
+        "DO_NOT_TRACK": "true",
+        "SCARF_NO_ANALYTICS": "true",
+        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        "MLFLOW_DISABLE_TELEMETRY": "true",
     }
     root = repo_root()
     if root is not None:
@@ -163,7 +176,16 @@ def airflow_env(settings: Settings | None = None) -> dict[str, str]:
     from lakehouse.warehouse.dbt_project import dbt_env
 
     env.update(dbt_env(settings=settings))
+    # ...but not dbt's target path: Cosmos runs each dbt task in a temporary copy of the project and
+    # takes the partial parse for the next task from its target/. With a shared DBT_TARGET_PATH,
+    # every task wrote its manifest over the one the DAG renders from and parsed from scratch.
+    env.pop("DBT_TARGET_PATH", None)
     return env
+
+
+def task_slots() -> int:
+    """How many task processes Airflow runs at once by default: two per CPU, at least four."""
+    return max(4, 2 * (os.cpu_count() or 1))
 
 
 def airflow_command(*args: str) -> list[str]:

@@ -265,6 +265,45 @@ def ensure_manifest(settings: Settings | None = None, *, wait: bool = True) -> P
     )
 
 
+def docs_dir(settings: Settings | None = None) -> Path:
+    """The dbt docs site (index.html, manifest.json, catalog.json) the Airflow UI serves at /dbt-docs/."""
+    return dbt_home(settings) / "docs"
+
+
+def generate_docs(
+    settings: Settings | None = None, *, url: str | None = None, in_process: bool = True
+) -> Path:
+    """`dbt docs generate` against the warehouse, published into docs_dir(); returns its index.html.
+
+    Built in $LAKEHOUSE_HOME/dbt/docs-build (its own target path: the Cosmos manifest in target/ is
+    left alone), then swapped in file by file, index.html last, so the served site is never half
+    written. One generator at a time (file lock). Needs the warehouse (dbt compiles and reads the
+    catalog); raises DbtRunError otherwise.
+    """
+    import fcntl
+    import shutil
+
+    settings = settings or get_settings()
+    build = dbt_home(settings) / "docs-build"
+    site = docs_dir(settings)
+    build.mkdir(parents=True, exist_ok=True)
+    site.mkdir(parents=True, exist_ok=True)
+    with open(build / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        quiet = [] if in_process else ["--quiet"]  # a subprocess would print to the caller's console
+        run_dbt(
+            ["docs", "generate", "--target-path", str(build), *quiet],
+            url=url,
+            settings=settings,
+            in_process=in_process,
+        )
+        for name in ("manifest.json", "catalog.json", "index.html"):
+            staged = site / f".{name}.tmp"
+            shutil.copyfile(build / name, staged)
+            os.replace(staged, site / name)
+    return site / "index.html"
+
+
 def main(argv: list[str] | None = None) -> None:
     """`python -m lakehouse.warehouse.dbt_project refresh-manifest` (what ensure_manifest spawns)."""
     args = sys.argv[1:] if argv is None else argv
