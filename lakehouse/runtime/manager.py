@@ -182,6 +182,21 @@ def _airflow_db(settings: Settings, report: Report) -> ServiceStatus:
     return ServiceStatus(AIRFLOW_DB, "ready", address, detail)
 
 
+def _warehouse_roles(settings: Settings, report: Report) -> None:
+    """The roles engineer, analyst and dbt on the platform's own warehouse (idempotent, every start)."""
+    from lakehouse.warehouse import roles
+    from lakehouse.warehouse.errors import WarehouseError
+
+    try:
+        applied, passwords = roles.setup(settings, postgres.url(settings, "warehouse"))
+    except WarehouseError as error:
+        raise ServiceStartError(POSTGRES.name, f"could not set up the warehouse roles: {error}") from error
+    users = ", ".join(applied.names.login(kind) for kind in applied.logins)
+    where = sorted({passwords.source(kind) for kind in applied.logins})
+    report(f"postgres: warehouse roles {', '.join(applied.names.groups)}; login users {users} "
+           f"(passwords: {', '.join(where)})")  # fmt: skip
+
+
 def up(
     names: list[str] | None = None, *, report: Report | None = None, settings: Settings | None = None
 ) -> list[ServiceStatus]:
@@ -231,6 +246,10 @@ def up(
                 created = postgres.ensure_databases(postgres.url(settings, "postgres"))
                 if created:
                     report(f"postgres: created databases {', '.join(created)}")
+                try:
+                    _warehouse_roles(settings, report)
+                except ServiceStartError as error:
+                    errors.append(error)
             report(
                 f"{service.name}: {'ready' if fresh else 'healthy'} at {service.address(settings)} ({detail})"
             )

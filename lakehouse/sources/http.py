@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from lakehouse.settings import Settings, get_settings
+from lakehouse.settings import Settings, get_settings, mask_url
 from lakehouse.sources.errors import SourceError, SourceUnavailableError, snippet
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,20 @@ log = logging.getLogger(__name__)
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 # Query parameters whose values never appear in logs or error messages.
 SECRET_PARAMS = frozenset({"securitytoken", "token", "apikey", "api_key", "password"})
+
+
+class _MaskSecretUrls(logging.Filter):
+    """httpx logs every request URL at INFO; ENTSO-E's carries securityToken=, so mask it there."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(mask_url(str(a)) if isinstance(a, httpx.URL) else a for a in record.args)
+        return True
+
+
+_URL_MASK = _MaskSecretUrls()
+if _URL_MASK not in logging.getLogger("httpx").filters:
+    logging.getLogger("httpx").addFilter(_URL_MASK)
 
 
 def user_agent() -> str:

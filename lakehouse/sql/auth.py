@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
 import secrets
 from dataclasses import dataclass
@@ -53,16 +52,9 @@ def _passwords(settings: Settings, users: dict[str, str]) -> dict[str, str]:
     missing = [u for u, p in from_env.items() if not p]
     if not missing:
         return {u: p for u, p in from_env.items() if p}
-    file = password_file(settings)
-    stored: dict[str, str] = json.loads(file.read_text()) if file.exists() else {}
-    if any(u not in stored for u in missing):
-        for user in missing:
-            stored.setdefault(user, secrets.token_urlsafe(12))
-        file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(stored, indent=2))
-        tmp.chmod(0o600)
-        tmp.replace(file)
+    from lakehouse.generated_secrets import generated_secrets
+
+    stored = generated_secrets(password_file(settings), missing, nbytes=12)
     return {u: from_env[u] or stored[u] for u in users}
 
 

@@ -45,3 +45,15 @@ def test_a_long_retry_after_is_capped_and_each_retry_is_logged(tmp_path, caplog)
             client.get(server.url("/x"), {"a": "1"})
     assert waits == [0.05]
     assert "attempt 1/2 failed (HTTP 429" in caplog.text
+
+
+def test_httpx_request_logs_never_show_the_token(tmp_path, caplog):
+    """httpx logs each request URL at INFO: Airflow task logs must not receive securityToken."""
+    settings = load_settings(lakehouse_home=tmp_path)
+    token = "tok-" + "9" * 12
+    caplog.set_level("INFO", logger="httpx")
+    with ReplayServer() as server, HttpClient(settings) as client:
+        server.script("/api", Reply(200, b"<ok/>"))
+        client.get(server.url("/api"), {"securityToken": token, "documentType": "A44"})
+    assert "HTTP Request" in caplog.text and "documentType=A44" in caplog.text
+    assert token not in caplog.text
