@@ -8,7 +8,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test bench airflow run up down status lint fmt clean
+.PHONY: setup demo test bench airflow run up down status lint fmt clean secrets secrets-baseline compose-env
 
 setup: $(VENV)/.synced  ## create .venv with the platform and its tools (idempotent)
 
@@ -18,7 +18,7 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	UV_PYTHON=$(PYTHON) $(UV) sync --frozen
+	UV_PYTHON=$(PYTHON) $(UV) sync --frozen --compile-bytecode
 	@touch $@
 
 demo: setup  ## land, ingest and refine three days through real Airflow, then print what is where
@@ -48,6 +48,14 @@ lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 fmt: setup
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+secrets: setup  ## scan tracked files for secrets against the audited .secrets.baseline  # pragma: allowlist secret
+	$(BIN)/pytest tests/security/test_secret_scan.py -q
+secrets-baseline: setup  ## after a reviewed false positive: refresh, then audit, the baseline
+	$(BIN)/detect-secrets scan --baseline .secrets.baseline && $(BIN)/detect-secrets audit .secrets.baseline
+
+compose-env:  ## .env for docker compose with random secrets (never overwrites an existing .env)
+	$(PYTHON) docker/make_env.py
 
 clean:  ## stop services and remove the environment (data in .lakehouse/ stays)
 	-$(BIN)/lakehouse down

@@ -12,6 +12,7 @@ a plain function in lakehouse.pipeline; this file only declares the graph, so it
       -> gold (every local date that silver changed) -> quality.validate_gold
       -> forecasting (D+1 forecast, D accuracy) and anomalies
       -> publish_gold (PostgreSQL lakehouse_gold) -> marts (dbt through Cosmos: a task per model)
+      -> report (HTML + PDF of D from the marts, REPORTS_ROOT) -> deliver[email|webhook]
 
 A failed gate fails its task without retry (the data must be fixed; a signed webhook has been
 sent), so nothing downstream of it, gold or the marts of that day, is built from the bad batch.
@@ -28,7 +29,7 @@ import pendulum
 from airflow.sdk import chain, dag, task, task_group
 
 from lakehouse.orchestration.timetable import LocalDayTimetable
-from lakehouse.pipeline.assets import table_asset
+from lakehouse.pipeline.assets import DAILY_REPORT, table_asset
 from lakehouse.pipeline.dbt_group import marts_task_group
 from lakehouse.pipeline.medallion_gold import GOLD_TABLES
 from lakehouse.pipeline.medallion_ingest import ASSETS, BRONZE_STEPS, SILVER_STEPS
@@ -38,6 +39,8 @@ LOCAL_TZ = get_settings().local_timezone
 # Same tuple as lakehouse.sources.feeds.FEEDS (a test keeps them equal); not imported, so that
 # parsing this file does not import the sources.
 FEEDS = ("meters", "weather", "prices")
+# Same tuple as lakehouse.report.delivery.CHANNELS (a test keeps them equal).
+REPORT_CHANNELS = ("email", "webhook")
 SPARK_RETRIES = {"retries": 1, "retry_delay": timedelta(seconds=30)}
 
 
@@ -177,6 +180,58 @@ def detect_anomalies(data_interval_start: datetime | None = None) -> dict:
     return forecast_steps.detect_anomalies(_day(data_interval_start))
 
 
+# all_done: a day that a gate blocked still gets its report, with the "data incomplete" banner.
+@task(
+    task_id="report",
+    trigger_rule="all_done",
+    outlets=[DAILY_REPORT],
+    retries=2,
+    retry_delay=timedelta(minutes=2),
+    retry_exponential_backoff=True,
+    max_retry_delay=timedelta(minutes=20),
+)
+def build_daily_report(data_interval_start: datetime | None = None) -> dict:
+    """The report of D from the marts: HTML + PDF under REPORTS_ROOT, index rebuilt."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from lakehouse.report.builder import build_report
+    from lakehouse.report.delivery import report_reference
+    from lakehouse.report.errors import ReportQueryError
+
+    try:
+        return report_reference(build_report(_day(data_interval_start)))
+    except ReportQueryError as error:  # a broken query or mart: retrying cannot help
+        raise AirflowFailException(str(error)) from error
+
+
+@task(
+    task_id="deliver",
+    retries=4,
+    retry_delay=timedelta(minutes=2),
+    retry_exponential_backoff=True,
+    max_retry_delay=timedelta(hours=1),
+    map_index_template="{{ channel }}",
+)
+def deliver_report(channel: str, reference: dict) -> dict:
+    """One mapped task per channel: a retry repeats only its own channel, never a sent e-mail."""
+    from airflow.sdk import get_current_context
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+    from lakehouse.report.delivery import DeliveryError, deliver, load_report
+
+    get_current_context()["channel"] = channel
+    try:
+        result = deliver(load_report(reference), channels=[channel])
+    except DeliveryError as error:
+        if error.permanent:  # 5xx, bad login, configuration: retrying cannot help
+            raise AirflowFailException(str(error)) from error
+        raise
+    outcome = result.outcome(channel)
+    if outcome.status == "not configured":
+        raise AirflowSkipException(f"{channel}: {outcome.detail}")
+    return result.as_dict()[channel]
+
+
 def _chain(steps) -> list:
     # task id "meter_readings" in group "bronze" reads as the table it writes: bronze.meter_readings
     tasks = [
@@ -241,7 +296,11 @@ def smartgrid_daily():
     gold_summary >> gold_gate
     forecasts = forecasting()
     gold_gate >> [forecasts, detect_anomalies()]
-    forecasts >> publish_gold(gold_summary) >> marts_task_group()
+    marts = marts_task_group()
+    forecasts >> publish_gold(gold_summary) >> marts
+    report = build_daily_report()
+    marts >> report
+    deliver_report.partial(reference=report).expand(channel=list(REPORT_CHANNELS))
 
 
 smartgrid_daily()

@@ -8,16 +8,22 @@ is a matter of environment variables only (DESIGN.md "One code path, two scales"
 from __future__ import annotations
 
 import functools
+import ipaddress
+import re
+from email.utils import formataddr, getaddresses
 from pathlib import Path
 from typing import Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REGIONS: tuple[str, ...] = ("Prishtina", "Prizren", "Peja", "Gjilan", "Mitrovica")
 # Kosovo's transmission operator (KOSTT) publishes under its own ENTSO-E bidding zone.
 KOSOVO_BIDDING_ZONE = "10Y1001C--00100H"
+# Shortest password accepted for the warehouse login users (WAREHOUSE_<KIND>_PASSWORD).
+MIN_PASSWORD_LENGTH = 12
 
 
 class SettingsError(ValueError):
@@ -26,6 +32,64 @@ class SettingsError(ValueError):
 
 def _is_uri(value: str) -> bool:
     return "://" in value
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+# name@domain.tld: the dot-atom local part and dotted host names that mail servers accept.
+_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+
+
+def email_addresses(value: str) -> list[tuple[str, str]]:
+    """Parse comma-separated addresses ("a@x.org, Name <b@x.org>") into (name, address) pairs.
+
+    Raises ValueError naming the first entry that is not a plain name@domain.tld address, so that a
+    typo in a recipient list stops at start rather than bouncing every morning.
+    """
+    if any(c in value for c in "\r\n"):
+        raise ValueError("must not contain line breaks")
+    entries = [entry for entry in _split_addresses(value) if entry.strip()]
+    if not entries:
+        raise ValueError("no address found: expected name@domain.tld, several separated by commas")
+    found: list[tuple[str, str]] = []
+    for entry in entries:
+        parsed = getaddresses([entry])
+        name, address = parsed[0] if len(parsed) == 1 else ("", "")
+        if not _ADDRESS.fullmatch(address):
+            raise ValueError(
+                f"{entry.strip()!r} is not an e-mail address: expected name@domain.tld or "
+                "Name <name@domain.tld>, several separated by commas"
+            )
+        found.append((name, address))
+    return found
+
+
+def _split_addresses(value: str) -> list[str]:
+    """Split on commas outside double quotes and angle brackets ("Doe, Jane" <j@x.org> is one)."""
+    entries, current, quoted, angle = [], [], False, False
+    for char in value:
+        if char == '"':
+            quoted = not quoted
+        elif char == "<" and not quoted:
+            angle = True
+        elif char == ">" and not quoted:
+            angle = False
+        if char == "," and not quoted and not angle:
+            entries.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    entries.append("".join(current))
+    return entries
 
 
 class Settings(BaseSettings):
@@ -141,6 +205,20 @@ class Settings(BaseSettings):
     )
     sql_tls_keyfile: Path | None = Field(default=None, description="PEM private key for SQL_TLS_CERTFILE.")
 
+    # --- reports ---------------------------------------------------------------------------
+    reports_root: str | None = Field(
+        default=None,
+        description="Daily reports (date=YYYY-MM-DD/report.html and .pdf, index.html): a local folder "
+        "or s3://bucket/prefix. Default $LAKEHOUSE_HOME/reports.",
+    )
+    report_missing_meters_tolerance_pct: float = Field(
+        default=1.0,
+        ge=0,
+        le=100,
+        description="Registered meters that sent nothing, as a percent of the registry, that the daily "
+        "report lists without the 'data incomplete' banner (0: any missing meter shows the banner).",
+    )
+
     # --- domain ----------------------------------------------------------------------------
     local_timezone: str = Field(default="Europe/Belgrade", description="Time zone of the grid's local day.")
     bidding_zone: str = Field(default=KOSOVO_BIDDING_ZONE, description="ENTSO-E bidding zone EIC code.")
@@ -244,7 +322,129 @@ class Settings(BaseSettings):
         description="Shared secret for the X-Lakehouse-Signature HMAC-SHA256 header of webhook calls.",
     )
 
-    @field_validator("lakehouse_root", "landing_root", "meters_inbox")
+    # --- e-mail ----------------------------------------------------------------------------
+    report_email_to: str | None = Field(
+        default=None,
+        description="Recipients of the daily report e-mail, comma-separated "
+        '(ops@example.org, "Grid Desk" <desk@example.org>). Unset: no report e-mail.',
+    )
+    report_email_from: str | None = Field(
+        default=None,
+        description="From address of report e-mails (reports@example.org or "
+        '"Grid reports" <reports@example.org>); else the Airflow connection\'s from_email.',
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server host name (port in SMTP_PORT). Wins over REPORT_SMTP_CONN_ID when both "
+        "are set.",
+    )
+    smtp_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="SMTP server port. Default by SMTP_SECURITY: 587 starttls, 465 ssl, 25 none.",
+    )
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls",
+        description="starttls (upgrade after connecting), ssl (TLS from the first byte, SMTPS) or none "
+        "(plain text; only to a relay on this machine when a password is set).",
+    )
+    smtp_user: str | None = Field(default=None, description="SMTP login user (with SMTP_PASSWORD).")
+    smtp_password: SecretStr | None = Field(
+        default=None, description="SMTP login password (never logged or printed)."
+    )
+    smtp_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Timeout of each SMTP connection and command, in seconds."
+    )
+    smtp_max_attempts: int = Field(
+        default=4,
+        ge=1,
+        le=20,
+        description="Attempts per e-mail on transient errors (refused or timed-out connections, 4xx "
+        "replies); 5xx replies fail at once.",
+    )
+    smtp_backoff_seconds: float = Field(
+        default=2.0, ge=0, description="Base delay of the full-jitter exponential backoff between attempts."
+    )
+    smtp_max_backoff_seconds: float = Field(
+        default=60.0, ge=0, description="Longest single wait between SMTP attempts, in seconds."
+    )
+    report_smtp_conn_id: str | None = Field(
+        default=None,
+        description="Airflow connection id (type smtp, e.g. smtp_default) to send report e-mails "
+        "through when SMTP_HOST is unset.",
+    )
+
+    @field_validator("report_email_to")
+    @classmethod
+    def _recipients(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return ", ".join(formataddr(pair) for pair in email_addresses(value))
+
+    @field_validator("report_email_from")
+    @classmethod
+    def _sender(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        found = email_addresses(value)
+        if len(found) != 1:
+            raise ValueError(f"must be one address, got {len(found)}")
+        return formataddr(found[0])
+
+    @field_validator("smtp_host")
+    @classmethod
+    def _smtp_host(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if (":" in value and not _is_ip(value)) or "/" in value or any(c.isspace() for c in value):
+            raise ValueError(
+                "must be a host name or IP address only, e.g. smtp.example.org (port in SMTP_PORT)"
+            )
+        return value
+
+    @field_validator("report_smtp_conn_id")
+    @classmethod
+    def _conn_id(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not re.fullmatch(r"[\w.-]+", value.strip()):
+            raise ValueError("must be an Airflow connection id (letters, digits, _ . -), e.g. smtp_default")
+        return value.strip()
+
+    # --- security ----------------------------------------------------------------------------
+    warehouse_engineer_password: SecretStr | None = Field(
+        default=None,
+        description="Password of the warehouse login user lakehouse_engineer_user (read/write on the "
+        "platform's schemas). Unset: generated into $LAKEHOUSE_HOME/postgres/role_passwords.json for the "
+        "platform's own PostgreSQL; with WAREHOUSE_URL that user is not created.",
+    )
+    warehouse_analyst_password: SecretStr | None = Field(
+        default=None,
+        description="Password of the warehouse login user lakehouse_analyst_user (read-only on marts). "
+        "Unset: generated like WAREHOUSE_ENGINEER_PASSWORD's.",
+    )
+    warehouse_dbt_password: SecretStr | None = Field(
+        default=None,
+        description="Password of the warehouse login user lakehouse_dbt_user (reads lakehouse_gold, builds "
+        "the dbt schemas). Unset: generated like WAREHOUSE_ENGINEER_PASSWORD's.",
+    )
+
+    @field_validator("warehouse_engineer_password", "warehouse_analyst_password", "warehouse_dbt_password")
+    @classmethod
+    def _role_password(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if len(value.get_secret_value()) < MIN_PASSWORD_LENGTH:
+            raise ValueError(
+                f"must be at least {MIN_PASSWORD_LENGTH} characters; make one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(24))'`, or unset it to have "
+                "the platform generate one"
+            )
+        return value
+
+    @field_validator("lakehouse_root", "landing_root", "meters_inbox", "reports_root")
     @classmethod
     def _local_or_s3(cls, value: str | None) -> str | None:
         if value is None or value == "":
@@ -298,6 +498,10 @@ class Settings(BaseSettings):
         return self.landing_root or str(self.home / "landing")
 
     @property
+    def reports_uri(self) -> str:
+        return self.reports_root or str(self.home / "reports")
+
+    @property
     def run_dir(self) -> Path:
         """Pid files and service state of the embedded runtime."""
         return self.home / "run"
@@ -311,14 +515,63 @@ class Settings(BaseSettings):
         return ZoneInfo(self.local_timezone)
 
 
+# Words that make a setting (or a URL query parameter) a secret, whose value is never shown.
+_SECRET_WORDS = frozenset({"password", "passwd", "secret", "token", "apikey", "credentials"})
+_SECRET_PARAM = re.compile(r"token|secret|passw|api_?key|access_?key|signature|^key$|^sig$", re.IGNORECASE)
+
+
+def is_secret_setting(name: str) -> bool:
+    """True for settings that hold a secret: SecretStr fields and names with password/secret/token."""
+    field = Settings.model_fields.get(name.lower())
+    if field is not None and "SecretStr" in str(field.annotation):
+        return True
+    parts = name.lower().split("_")
+    return any(part in _SECRET_WORDS for part in parts) or parts[-1] == "key"
+
+
+def mask_url(url: str) -> str:
+    """`url` with its password and secret query values (token=, apikey=, ...) replaced by ***."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return "***"  # unparsable: it might hide anything
+    netloc = parts.netloc
+    if password is not None:
+        netloc = f"{parts.username or ''}:***@{netloc.rsplit('@', 1)[-1]}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in pairs], safe="*")
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+def masked(name: str, value: object) -> str:
+    """How the value of setting `name` may be shown: secrets as ***, URLs without their secrets."""
+    if value is None:
+        return "None"
+    if isinstance(value, SecretStr):
+        return "***" if value.get_secret_value() else ""
+    text = str(value)
+    if is_secret_setting(name):
+        return "***" if text else ""
+    return mask_url(text) if "://" in text else text
+
+
 def _explain(error: ValidationError) -> str:
     lines = ["Invalid settings (fix the environment variable named):"]
     for item in error.errors():
-        name = str(item["loc"][0]).upper() if item["loc"] else "settings"
-        field = Settings.model_fields.get(str(item["loc"][0]).lower()) if item["loc"] else None
+        if not item["loc"]:
+            # A rule across several settings: its message names them; the inputs may hold secrets.
+            lines.append(f"  {item['msg']}.")
+            continue
+        name = str(item["loc"][0])
+        field = Settings.model_fields.get(name.lower())
         hint = f" Expected: {field.description}" if field and field.description else ""
         value = item.get("input")
-        lines.append(f"  {name}={value!r}: {item['msg']}.{hint}")
+        secret = isinstance(value, str) or is_secret_setting(name)
+        shown = repr(masked(name, value)) if secret else repr(value)
+        lines.append(f"  {name.upper()}={shown}: {item['msg']}.{hint}")
     return "\n".join(lines)
 
 

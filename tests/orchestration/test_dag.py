@@ -63,6 +63,7 @@ if dag is not None:
         start_date=dag.start_date.isoformat(),
         outlets={t: [a.uri for a in dag.task_dict[t].outlets] for t in dag.task_dict},
         retries={t: dag.task_dict[t].retries for t in dag.task_dict},
+        trigger_rules={t: getattr(x.trigger_rule, "value", x.trigger_rule) for t, x in dag.task_dict.items()},
     )
 print("RESULT" + json.dumps(out))
 """
@@ -139,6 +140,8 @@ def test_dag_shape(probe: dict) -> None:
             "forecasting.score_forecasts",
             "detect_anomalies",
             "publish_gold",
+            "report",
+            "deliver",
         ]
     )
     # Cosmos renders one task per dbt model (with its tests after it), seed and snapshot.
@@ -156,6 +159,28 @@ def test_dag_shape(probe: dict) -> None:
     ]
     assert "lakehouse://gold/load_features" in probe["outlets"]["gold.build"]
     assert probe["retries"]["sources.extract"] == 3
+    assert probe["outlets"]["report"] == ["lakehouse://reports/daily"]
+    assert probe["trigger_rules"]["report"] == "all_done"  # blocked days get a report with a banner
+    assert probe["retries"]["deliver"] >= 3
+
+
+def test_dag_constants_match_the_package() -> None:
+    """The DAG file keeps copies (so that parsing imports little): they must stay equal."""
+    import ast
+
+    from lakehouse.orchestration.project import dags_folder
+    from lakehouse.report.delivery import CHANNELS
+    from lakehouse.sources.feeds import FEEDS
+
+    tree = ast.parse((dags_folder() / "smartgrid_daily.py").read_text())
+    values = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id in {"FEEDS", "REPORT_CHANNELS"}
+    }
+    assert values == {"FEEDS": tuple(FEEDS), "REPORT_CHANNELS": tuple(CHANNELS)}
 
 
 def _next_midnight(day: date, settings: Settings):
