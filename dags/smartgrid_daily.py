@@ -11,8 +11,9 @@ a plain function in lakehouse.pipeline; this file only declares the graph, so it
       -> quality.validate_silver (Great Expectations gate: warn / quarantine / fail)
       -> gold (every local date that silver changed) -> quality.validate_gold
       -> forecasting (D+1 forecast, D accuracy) and anomalies
-      -> publish_gold (PostgreSQL lakehouse_gold) -> marts (dbt through Cosmos: a task per model)
+      -> publish_gold (PostgreSQL lakehouse_gold) -> marts (dbt through Cosmos: a `dbt build` per model)
       -> report (HTML + PDF of D from the marts, REPORTS_ROOT) -> deliver[email|webhook]
+      -> dbt_docs (the dbt docs site the Airflow UI serves, with the catalog of the marts just built)
 
 A failed gate fails its task without retry (the data must be fixed; a signed webhook has been
 sent), so nothing downstream of it, gold or the marts of that day, is built from the bad batch.
@@ -232,6 +233,14 @@ def deliver_report(channel: str, reference: dict) -> dict:
     return result.as_dict()[channel]
 
 
+@task(task_id="dbt_docs", trigger_rule="all_done", retries=1, retry_delay=timedelta(minutes=1))
+def dbt_docs() -> str:
+    """Regenerate the dbt docs site (Browse > dbt docs) from the warehouse as the marts left it."""
+    from lakehouse.warehouse.dbt_project import generate_docs
+
+    return str(generate_docs())
+
+
 def _chain(steps) -> list:
     # task id "meter_readings" in group "bronze" reads as the table it writes: bronze.meter_readings
     tasks = [
@@ -300,6 +309,7 @@ def smartgrid_daily():
     forecasts >> publish_gold(gold_summary) >> marts
     report = build_daily_report()
     marts >> report
+    marts >> dbt_docs()
     deliver_report.partial(reference=report).expand(channel=list(REPORT_CHANNELS))
 
 

@@ -93,21 +93,24 @@ def docs(
     serve: bool = typer.Option(False, "--serve", help="Serve the site on 127.0.0.1 after generating it."),
     port: int = typer.Option(8580, "--port", help="Port for --serve."),
 ) -> None:
-    """Generate the dbt docs site (needs the warehouse running) and print where to open it."""
-    from lakehouse.warehouse.dbt_project import run_dbt, target_dir
+    """Generate the dbt docs site (needs the warehouse running) and print where to open it.
+
+    The same site the Airflow UI serves under /dbt-docs/ (Browse > dbt docs), which smartgrid_daily
+    regenerates after the marts.
+    """
+    from lakehouse.warehouse.dbt_project import docs_dir, generate_docs
     from lakehouse.warehouse.errors import WarehouseError
 
     try:
-        run_dbt(["docs", "generate"])
+        index = generate_docs()
     except WarehouseError as error:
         _fail(error)
-    index = target_dir() / "index.html"
     typer.echo(f"dbt docs: {index}")
     if serve:
         import functools
         import http.server
 
-        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(target_dir()))
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(docs_dir()))
         with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
             typer.echo(f"Serving on http://127.0.0.1:{port}/ (Ctrl+C to stop)")
             with contextlib.suppress(KeyboardInterrupt):

@@ -1,5 +1,14 @@
-"""The dbt project as an Airflow task group (Astronomer Cosmos): one task per model, seed and snapshot,
-each model's tests right after it (TestBehavior.AFTER_EACH).
+"""The dbt project as an Airflow task group (Astronomer Cosmos): one `dbt build` task per model, seed
+and snapshot, which runs the node and then its tests (TestBehavior.BUILD), so a failed test stops what
+reads the node. A test of several nodes (a relationships test of fct_x -> dim_y) is its own task after
+all of them.
+
+Why BUILD rather than a run task and a test task per model: each dbt task is a process that starts
+dbt (~8 CPU-seconds on this kind of machine), so one task per node instead of two halves the cost of
+the group (about 25 dbt tasks instead of 48) with the same order and the same gate.
+
+Task ids in the group: `<model>_model_build`, `<seed>_seed_build`, `<snapshot>_snapshot_build`,
+`<test>_test` (see lakehouse/orchestration/plugins/dbt_docs.py, which links each to its docs page).
 
 Parsing stays fast: Cosmos renders from dbt's manifest (LoadMode.DBT_MANIFEST) cached under
 $LAKEHOUSE_HOME/dbt/target. The platform parses at start (`lakehouse dbt parse`); when a dbt file
@@ -54,9 +63,9 @@ def marts_task_group(group_id: str = GROUP_ID, **task_group_kwargs: Any) -> Any:
         ),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
-            test_behavior=TestBehavior.AFTER_EACH,
+            test_behavior=TestBehavior.BUILD,
             # A relationships test of fct_x -> dim_y runs in its own task after both models: in the
-            # model's own test task it would run before dim_y exists on a fresh warehouse.
+            # model's own build it would run before dim_y exists on a fresh warehouse.
             should_detach_multiple_parents_tests=True,
         ),
         execution_config=ExecutionConfig(

@@ -142,9 +142,10 @@ def test_dag_shape(probe: dict) -> None:
             "publish_gold",
             "report",
             "deliver",
+            "dbt_docs",
         ]
     )
-    # Cosmos renders one task per dbt model (with its tests after it), seed and snapshot.
+    # Cosmos renders one `dbt build` task per dbt model (its tests included), seed and snapshot.
     marts = [t for t in probe["tasks"] if t.startswith("marts.")]
     for model in ("dim_meter", "fct_hourly_load", "mart_region_daily_summary"):
         assert any(f".{model}" in t for t in marts), (model, marts)
@@ -162,6 +163,7 @@ def test_dag_shape(probe: dict) -> None:
     assert probe["outlets"]["report"] == ["lakehouse://reports/daily"]
     assert probe["trigger_rules"]["report"] == "all_done"  # blocked days get a report with a banner
     assert probe["retries"]["deliver"] >= 3
+    assert probe["trigger_rules"]["dbt_docs"] == "all_done"  # the docs follow the warehouse, whatever ran
 
 
 def test_dag_constants_match_the_package() -> None:

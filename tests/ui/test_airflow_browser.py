@@ -275,7 +275,7 @@ def _check_links(page, url: str, run_id: str) -> None:
     assert data_docs == {"Data Docs": f"{url}/quality-docs/index.html"}
     mlflow = _extra_links(page, url, run_id, "forecasting.forecast_next_day")
     assert list(mlflow) == ["MLflow"] and mlflow["MLflow"].endswith("/#/models/region_load_forecaster")
-    dbt = _extra_links(page, url, run_id, "marts.fct_hourly_load.run")
+    dbt = _extra_links(page, url, run_id, "marts.fct_hourly_load_model_build")
     assert dbt == {"dbt docs": f"{url}/dbt-docs/index.html#!/model/model.smartgrid.fct_hourly_load"}
     assert _extra_links(page, url, run_id, "publish_gold") == {
         "dbt docs": f"{url}/dbt-docs/index.html#!/source_list/lakehouse_gold"

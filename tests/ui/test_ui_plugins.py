@@ -52,13 +52,17 @@ TASKS = [
     ("smartgrid_daily", "gold.build"),
     ("smartgrid_daily", "publish_gold"),
     ("smartgrid_daily", "dbt_docs"),
+    ("smartgrid_daily", "marts.fct_hourly_load_model_build"),
+    ("smartgrid_daily", "marts.kosovo_holidays_seed_build"),
+    ("smartgrid_daily", "marts.snap_meters_snapshot_build"),
+    # Task ids of runs recorded before the group switched to TestBehavior.BUILD.
     ("smartgrid_daily", "marts.fct_hourly_load.run"),
     ("smartgrid_daily", "marts.fct_hourly_load.test"),
     ("smartgrid_daily", "marts.kosovo_holidays.seed"),
     ("smartgrid_daily", "marts.snap_meters_snapshot"),
     ("smartgrid_daily", "marts.relationships_dim_meter_region__region__ref_dim_region__test"),
     ("smartgrid_daily", "marts.assert_daily_cost_reconciles_with_consumption_test"),
-    ("smartgrid_daily", "marts.no_such_model.run"),
+    ("smartgrid_daily", "marts.no_such_model_model_build"),
     ("smartgrid_daily", "forecasting.forecast_next_day"),
     ("smartgrid_daily", "forecasting.score_forecasts"),
     ("smartgrid_training", "train"),
@@ -131,6 +135,13 @@ def test_each_task_shows_only_the_links_that_concern_it(probe: dict) -> None:
         "smartgrid_daily/quality.validate_gold": {"Data Docs": f"{base}/quality-docs/index.html"},
         "smartgrid_daily/publish_gold": {"dbt docs": f"{dbt}/source_list/lakehouse_gold"},
         "smartgrid_daily/dbt_docs": {"dbt docs": f"{dbt}/overview"},
+        "smartgrid_daily/marts.fct_hourly_load_model_build": {"dbt docs": f"{models}.fct_hourly_load"},
+        "smartgrid_daily/marts.kosovo_holidays_seed_build": {
+            "dbt docs": f"{dbt}/seed/seed.smartgrid.kosovo_holidays"
+        },
+        "smartgrid_daily/marts.snap_meters_snapshot_build": {
+            "dbt docs": f"{dbt}/snapshot/snapshot.smartgrid.snap_meters"
+        },
         "smartgrid_daily/marts.fct_hourly_load.run": {"dbt docs": f"{models}.fct_hourly_load"},
         "smartgrid_daily/marts.fct_hourly_load.test": {"dbt docs": f"{models}.fct_hourly_load"},
         "smartgrid_daily/marts.kosovo_holidays.seed": {
@@ -143,7 +154,7 @@ def test_each_task_shows_only_the_links_that_concern_it(probe: dict) -> None:
             "dbt docs": f"{dbt}/test/test.smartgrid.assert_daily_cost_reconciles_with_consumption"
         },
         # A node the published docs do not know (yet): the overview, not a dead link.
-        "smartgrid_daily/marts.no_such_model.run": {"dbt docs": f"{dbt}/overview"},
+        "smartgrid_daily/marts.no_such_model_model_build": {"dbt docs": f"{dbt}/overview"},
         "smartgrid_daily/forecasting.forecast_next_day": {"MLflow": mlflow},
         "smartgrid_daily/forecasting.score_forecasts": {"MLflow": mlflow},
         "smartgrid_training/train": {"MLflow": mlflow},

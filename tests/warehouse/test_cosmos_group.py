@@ -1,6 +1,6 @@
-"""The Cosmos task group renders in a real DagBag: one task per model (run + its tests), seed and
-snapshot tasks, publish_gold upstream; the DAG file's parse time is printed (cold: manifest built by
-`dbt parse`; warm: cached manifest).
+"""The Cosmos task group renders in a real DagBag: one `dbt build` task per model, seed and snapshot,
+tests of several models in their own tasks, publish_gold upstream; the DAG file's parse time is
+printed (cold: manifest built by `dbt parse`; warm: cached manifest).
 
 Airflow reads its configuration when imported, so the DagBag loads in a subprocess that has the
 platform's Airflow environment, as every Airflow process of the platform does.
@@ -71,29 +71,30 @@ def test_group_renders_without_import_errors_and_reports_parse_time(probes: dict
     )
 
 
-def test_one_task_per_model_with_its_tests_after_it(probes: dict) -> None:
+def test_one_build_task_per_node_and_shared_tests_after_all_their_nodes(probes: dict) -> None:
     tasks = set(probes["warm"]["tasks"])
     upstream = probes["warm"]["upstream"]
+    operators = probes["warm"]["operators"]
     nodes = probes["manifest"]["nodes"]
     models = [n for n in nodes.values() if n["resource_type"] == "model"]
-    tested = {dep for n in nodes.values() if n["resource_type"] == "test" for dep in n["depends_on"]["nodes"]}
     assert len(models) >= 20
-    # Every intermediate and mart model has data tests, so each gets its own test task.
-    assert all(
-        m["unique_id"] in tested for m in models if m["name"].startswith(("int_", "dim_", "fct_", "mart_"))
-    )
     for model in models:
-        name = model["name"]
-        if model["unique_id"] in tested:
-            assert f"marts.{name}.run" in tasks and f"marts.{name}.test" in tasks, name
-            assert f"marts.{name}.run" in upstream[f"marts.{name}.test"]
-        else:
-            assert f"marts.{name}_run" in tasks, name
-    assert "marts.kosovo_holidays.seed" in tasks
-    assert "marts.snap_meters_snapshot" in tasks
-    assert probes["warm"]["operators"]["marts.fct_hourly_load.run"] == "DbtRunLocalOperator"
-    # dbt's own order: a mart runs after the tests of what it reads.
-    assert "marts.int_meters__versions.test" in upstream["marts.dim_meter.run"]
+        assert f"marts.{model['name']}_model_build" in tasks, model["name"]
+    assert "marts.kosovo_holidays_seed_build" in tasks
+    assert "marts.snap_meters_snapshot_build" in tasks
+    assert operators["marts.fct_hourly_load_model_build"] == "DbtBuildLocalOperator"
+    # Half the processes of a run task plus a test task per model: nodes + detached tests only.
+    dbt_tasks = {t for t in tasks if t.startswith("marts.")}
+    detached = {t for t in dbt_tasks if t.endswith("_test")}
+    assert len(dbt_tasks) == len(models) + 2 + len(detached), sorted(dbt_tasks)
+    # dbt's own order: a mart builds after what it reads has been built and tested.
+    assert "marts.int_meters__versions_model_build" in upstream["marts.dim_meter_model_build"]
+    # A test of two models (relationships fct -> dim) runs once both are built, in its own task.
+    relationships = [t for t in detached if t.startswith("marts.relationships_")]
+    assert relationships, sorted(detached)
+    for test in relationships:
+        assert len([u for u in upstream[test] if u.endswith("_model_build")]) >= 2, (test, upstream[test])
+        assert operators[test] == "DbtTestLocalOperator"
 
 
 def test_publish_gold_runs_before_the_group(probes: dict) -> None:

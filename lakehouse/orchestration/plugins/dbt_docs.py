@@ -5,7 +5,7 @@
   DAG after the marts);
 - a "dbt docs" entry in the navigation bar (Browse; shown inside the Airflow UI);
 - a "dbt docs" extra link on the Cosmos tasks of the marts group, straight to the model, seed,
-  snapshot or test the task runs (e.g. marts.fct_hourly_load.run -> the fct_hourly_load page), and
+  snapshot or test the task runs (e.g. marts.fct_hourly_load_model_build -> the fct_hourly_load page), and
   on publish_gold, to the `lakehouse_gold` sources that dbt reads, and on dbt_docs (the task that
   regenerates the site), to its overview.
 """
@@ -27,10 +27,11 @@ MARTS_GROUP = "marts"  # lakehouse.pipeline.dbt_group.GROUP_ID (not imported: th
 PUBLISH_TASK = "publish_gold"
 DOCS_TASK = "dbt_docs"  # the DAG task that regenerates the site after the marts (generate_docs)
 GOLD_SOURCE = "lakehouse_gold"  # the dbt source publish_gold writes (dbt/models/staging)
-# Cosmos task ids: "<model>.run" / "<model>.test" / "<seed>.seed" in a group per node,
-# "<snapshot>_snapshot" and "<test>_test" (tests detached after several parents) on their own.
+# Cosmos task ids: "<node>_<type>_build" (TestBehavior.BUILD, lakehouse.pipeline.dbt_group) and
+# "<test>_test" (tests detached after several parents); runs recorded before the switch to BUILD
+# keep their AFTER_EACH ids, "<model>.run" / "<model>.test" / "<seed>.seed" and "<node>_<type>".
 _GROUPED = (".run", ".test", ".seed", ".snapshot")
-_SUFFIXED = ("_snapshot", "_seed", "_test", "_run")
+_SUFFIXED = ("_model_build", "_seed_build", "_snapshot_build", "_snapshot", "_seed", "_test", "_run")
 _ROUTED = {"model", "seed", "snapshot", "test", "source"}
 
 
