@@ -11,6 +11,7 @@ left out; the tests run them.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import statistics
 import tempfile
@@ -137,7 +138,7 @@ def main() -> None:
     t0 = time.perf_counter()
     rows = _synthesize(home / "lakehouse")
     print(f"synthesized gold (bench only, delta-rs): {rows} in {time.perf_counter() - t0:.1f} s")
-    os.environ["SQL_PASSWORD_ANALYST"] = password = "bench-analyst"
+    os.environ["SQL_PASSWORD_ANALYST"] = password = secrets.token_urlsafe(16)  # this run only
     get_settings.cache_clear()
     settings = load_settings(lakehouse_home=home)
     engine = Engine(settings, warehouse=False)
