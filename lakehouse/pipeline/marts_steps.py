@@ -2,8 +2,11 @@
 
 `publish_gold(dates)` takes the local days whose gold rows changed (the `dates` of the gold steps'
 summaries; `changed_dates()` collects them) and publishes them into PostgreSQL schema lakehouse_gold
-(one transaction; idempotent per date). Errors: WarehouseUnavailableError (PostgreSQL down: retry),
-PublishError (nothing committed: retry once, then look at the message).
+(one transaction; idempotent per date; gold.load_forecast also for the day after each date, so D's
+run publishes the D+1 forecast it made). `publish_quality(day)` publishes only D's quality results:
+the report task calls it first, so a day that a quality gate blocked (publish_gold and the marts
+did not run) still reports which gate stopped it and why. Errors: WarehouseUnavailableError
+(PostgreSQL down: retry), PublishError (nothing committed: retry once, then look at the message).
 """
 
 from __future__ import annotations
@@ -39,3 +42,10 @@ def publish_gold(dates: Iterable[date | str] | date | str) -> dict[str, Any]:
     from lakehouse.warehouse.publish import publish_gold as publish
 
     return {"step": "publish_gold", **publish(dates)}
+
+
+def publish_quality(day: date | str) -> dict[str, Any]:
+    """Publish gold.quality_results of local day D alone (before the report; works on a blocked day)."""
+    from lakehouse.warehouse.publish import publish_quality as publish
+
+    return {"step": "publish_quality", **publish(day)}

@@ -228,14 +228,18 @@ def _peak(totals: dict[datetime, float]) -> tuple[float | None, datetime | None]
 def load_curve(data: ReportData) -> LoadCurve:
     """The day's hourly system load, its forecast and the same weekday a week before, per local hour.
 
+    The forecast is the sum over regions of the day-ahead forecast of every hour, actuals or not.
+
     Last week's values are placed by local clock hour, so a 23-hour day drops the hour that did
     not exist and a 25-hour day shows last week's 02:00 against both of its 02:00 hours.
     """
     tz = ZoneInfo(data.timezone)
     slots = local_slots(data.day, data.timezone)
     actual = _system_hourly(data.hourly, data.day)
+    # The whole day-ahead forecast (fct_load_forecast), not fct_forecast_accuracy: that one has only
+    # the hours with actuals, so a region or an hour without load would cut the line.
     forecast: dict[datetime, float] = {}
-    for hour, items in _group(data.forecasts, lambda f: f.hour_utc.astimezone(UTC)).items():
+    for hour, items in _group(data.load_forecast, lambda f: f.hour_utc.astimezone(UTC)).items():
         total = _sum(f.forecast_mwh for f in items)
         if total is not None:
             forecast[hour] = total
@@ -406,7 +410,14 @@ def incomplete_reasons(data: ReportData, *, missing_meters_tolerance_pct: float 
     reasons: list[str] = []
     rows = _day_rows(data, data.day)
     hours_in_day = data.calendar.hours_in_day
-    if not rows:
+    blocking = [q for q in data.quality if q.gate_action in BLOCKING_GATE_ACTIONS]
+    if not rows and blocking:
+        gates = _join(sorted({_gate_name(q) for q in blocking}))
+        reasons.append(
+            f"No load data for {data.day.isoformat()} in the marts: {gates} stopped the day before "
+            "the marts were built."
+        )
+    elif not rows:
         reasons.append(
             f"No load data for {data.day.isoformat()} in the marts: the pipeline has not run for this "
             "day yet, or a quality gate stopped it."
@@ -430,12 +441,18 @@ def incomplete_reasons(data: ReportData, *, missing_meters_tolerance_pct: float 
             f"{c.region} {c.registered - c.reporting}" for c in data.coverage if c.registered > c.reporting
         )
         reasons.append(f"{absent} of {registered} registered meters sent no readings ({by_region}).")
-    for check in data.quality:
-        if check.gate_action in BLOCKING_GATE_ACTIONS:
-            names = f": {check.failed_expectation_names}" if check.failed_expectation_names else ""
-            verb = "blocked" if check.gate_action == "blocked" else "failed on"
-            reasons.append(f"Quality gate {verb} {check.table_name}{names}.")
+    for check in blocking:
+        failed = check.blocking_expectation_names or check.failed_expectation_names
+        names = f": {failed}" if failed else ""
+        verb = "blocked" if check.gate_action == "blocked" else "failed on"
+        gate = f" {check.gate}" if check.gate else ""
+        reasons.append(f"Quality gate{gate} {verb} {check.table_name}{names}.")
     return tuple(reasons)
+
+
+def _gate_name(check: QualityCheck) -> str:
+    """'quality gate validate_silver', or 'a quality gate' when the marts do not say which."""
+    return f"quality gate {check.gate}" if check.gate else "a quality gate"
 
 
 def _join(items: Sequence[str]) -> str:
@@ -576,7 +593,7 @@ def _title(data: ReportData) -> tuple[str, str]:
 def compose(data: ReportData, *, missing_meters_tolerance_pct: float = 0.0) -> ReportContent:
     """The whole report content of ReportData."""
     title, subtitle = _title(data)
-    models = sorted({f.model_version for f in data.forecasts if f.model_version})
+    models = sorted({f.model_version for f in (*data.forecasts, *data.load_forecast) if f.model_version})
     return ReportContent(
         day=data.day,
         title=title,

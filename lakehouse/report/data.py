@@ -84,6 +84,18 @@ class ForecastHour:
 
 
 @dataclass(frozen=True)
+class LoadForecastHour:
+    """One region-hour of the day-ahead forecast (marts.fct_load_forecast), with or without actuals."""
+
+    region: str
+    hour_utc: datetime
+    model_version: str | None
+    forecast_mwh: float | None
+    p10_mwh: float | None
+    p90_mwh: float | None
+
+
+@dataclass(frozen=True)
 class CostByType:
     customer_type: str
     meters: int
@@ -100,6 +112,8 @@ class QualityCheck:
     unexpected_rows: int | None
     failed_expectation_names: str | None
     gate_action: str
+    gate: str | None = None  # validate_silver, validate_gold, ...
+    blocking_expectation_names: str | None = None  # the failed ones that blocked (or errored)
 
 
 @dataclass(frozen=True)
@@ -144,7 +158,8 @@ class ReportData:
     regions: tuple[str, ...]  # the grid's regions (marts.dim_region)
     region_days: tuple[RegionDay, ...]  # day and the 7 days before it
     hourly: tuple[HourlyLoad, ...]  # day and the same weekday a week before
-    forecasts: tuple[ForecastHour, ...]
+    forecasts: tuple[ForecastHour, ...]  # forecast against actual: only hours with actuals
+    load_forecast: tuple[LoadForecastHour, ...]  # the whole day-ahead forecast (the curve's line)
     costs: tuple[CostByType, ...]
     quality: tuple[QualityCheck, ...]
     quarantine: tuple[QuarantineCount, ...]
@@ -307,6 +322,7 @@ def load_report_data(day: date, settings: Settings, engine: Engine | None = None
             region_days=tuple(_build(RegionDay, r) for r in q.rows("region_days")),
             hourly=tuple(_build(HourlyLoad, r) for r in q.rows("hourly_load")),
             forecasts=tuple(_build(ForecastHour, r) for r in q.rows("forecast_accuracy")),
+            load_forecast=tuple(_build(LoadForecastHour, r) for r in q.rows("load_forecast")),
             costs=tuple(_build(CostByType, r) for r in q.rows("cost_by_customer_type")),
             quality=tuple(_build(QualityCheck, r) for r in q.rows("quality_checks")),
             quarantine=tuple(_build(QuarantineCount, r) for r in q.rows("quarantine")),

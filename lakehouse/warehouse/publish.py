@@ -11,17 +11,30 @@ so that dbt builds on any platform state.
     gold.meter_daily         -> lakehouse_gold.meter_daily          (per date)
     gold.load_features       -> lakehouse_gold.load_features        (per date)
     gold.forecast_accuracy   -> lakehouse_gold.forecast_accuracy    (per date; empty until it exists)
+    gold.load_forecast       -> lakehouse_gold.load_forecast        (per date and the day after, see below)
     gold.quality_results     -> lakehouse_gold.quality_results      (per date + undated; empty until exists)
     silver.quarantine        -> lakehouse_gold.quarantine_daily     (counts per date/source/reason/region)
     silver.meters            -> lakehouse_gold.meters               (whole registry, for the dbt snapshot)
+
+Forecast dates: the run of local day D writes gold.load_forecast for D+1 (forecast_next_day) and
+publishes D (plus the earlier days silver changed). So gold.load_forecast is published for every
+publish date d *and* d+1 (its `date_local` is the forecast's target day): D's run (which starts at
+D+1 00:00 local) makes D+1's forecast visible in the marts as D+1 begins, with or without actuals,
+and a late correction of an earlier day d republishes d+1's forecast as gold holds it. Each target day
+is replaced whole (delete + COPY), so it is idempotent per target date, and a target day without a
+forecast in gold (forecast skipped: no champion yet) has no rows in lakehouse_gold either.
+
+`publish_quality(day)` publishes gold.quality_results of D alone (same rows and rule as above):
+the report of a day that a quality gate blocked runs without publish_gold and the marts, and still
+shows which gate stopped the day and why (marts.fct_quality_checks is a view over them).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pyarrow as pa
@@ -46,6 +59,24 @@ FORECAST_ACCURACY_SCHEMA = pa.schema(
         ("abs_error_mwh", pa.float64()),
         ("ape", pa.float64()),
         ("model_version", pa.string()),
+    ]
+)
+
+
+# Contract of gold.load_forecast (lakehouse.forecasting.inference.FORECAST_SCHEMA), for the empty
+# table the warehouse sources before the first forecast.
+LOAD_FORECAST_SCHEMA = pa.schema(
+    [
+        ("region", pa.string()),
+        ("hour_utc", pa.timestamp("us", tz="UTC")),
+        ("forecast_mwh", pa.float64()),
+        ("p10_mwh", pa.float64()),
+        ("p90_mwh", pa.float64()),
+        ("model_version", pa.string()),
+        ("created_at", pa.timestamp("us", tz="UTC")),
+        ("date_local", pa.date32()),
+        ("weather_source", pa.string()),
+        ("price_source", pa.string()),
     ]
 )
 
@@ -130,13 +161,12 @@ def plan(days: list[date], settings: Settings) -> list[TableLoad]:
     data = _read_dates(accuracy, days) if accuracy is not None else FORECAST_ACCURACY_SCHEMA.empty_table()
     loads.append(TableLoad("forecast_accuracy", data, days))
 
-    quality = _delta("gold.quality_results", settings)
-    if quality is not None:
-        # Validations of whole tables (silver.meters) have no date: republished with every publish.
-        data = quality.to_pyarrow_table(filters=_dates_or_null(days))
-        loads.append(TableLoad("quality_results", data, days, with_null_dates=True))
-    else:
-        loads.append(TableLoad("quality_results", QUALITY_RESULTS_SCHEMA.empty_table(), days))
+    targets = forecast_dates(days)
+    forecast = _delta("gold.load_forecast", settings)
+    data = _read_dates(forecast, targets) if forecast is not None else LOAD_FORECAST_SCHEMA.empty_table()
+    loads.append(TableLoad("load_forecast", data, targets))
+
+    loads.append(quality_load(days, settings))
 
     meters_table = _delta("silver.meters", settings)
     meters = meters_table.to_pyarrow_table() if meters_table is not None else None
@@ -154,6 +184,21 @@ def plan(days: list[date], settings: Settings) -> list[TableLoad]:
     else:
         loads.append(TableLoad("quarantine_daily", quarantine.SCHEMA.empty_table(), days))
     return loads
+
+
+def forecast_dates(days: list[date]) -> list[date]:
+    """Target days of gold.load_forecast a publish of `days` replaces: each day and the day after."""
+    return sorted({d + timedelta(days=offset) for d in days for offset in (0, 1)})
+
+
+def quality_load(days: list[date], settings: Settings) -> TableLoad:
+    """gold.quality_results of `days`, with the undated rows (empty contract table before any gate)."""
+    quality = _delta("gold.quality_results", settings)
+    if quality is None:
+        return TableLoad("quality_results", QUALITY_RESULTS_SCHEMA.empty_table(), days)
+    # Validations of whole tables (silver.meters) have no date: republished with every publish.
+    data = quality.to_pyarrow_table(filters=_dates_or_null(days))
+    return TableLoad("quality_results", data, days, with_null_dates=True)
 
 
 def platform_regions(meters: pa.Table | None) -> list[str]:
@@ -210,6 +255,29 @@ def publish_gold(
     {"dates": [...], "tables": {table: {"rows", "deleted"}}, "seconds"}. Raises
     WarehouseUnavailableError (retry later) or PublishError (nothing was committed).
     """
+    return _publish(dates, plan, url=url, settings=settings)
+
+
+def publish_quality(
+    day: date | str,
+    *,
+    url: str | None = None,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """Publish gold.quality_results of local day `day` alone (what a blocked day's report needs).
+
+    Same rows, lock and errors as publish_gold's quality_results; touches no other table.
+    """
+    return _publish(day, lambda days, s: [quality_load(days, s)], url=url, settings=settings)
+
+
+def _publish(
+    dates: Iterable[date | str] | date | str,
+    planner: Callable[[list[date], Settings], list[TableLoad]],
+    *,
+    url: str | None,
+    settings: Settings | None,
+) -> dict[str, Any]:
     import psycopg
 
     settings = settings or get_settings()
@@ -219,7 +287,7 @@ def publish_gold(
         from lakehouse.runtime import database_url
 
         url = database_url("warehouse", settings=settings)
-    loads = plan(days, settings) if days else []
+    loads = planner(days, settings) if days else []
     tables: dict[str, Any] = {}
     with _connect(url) as conn:
         try:

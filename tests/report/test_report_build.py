@@ -1,6 +1,8 @@
 """The daily report end to end on real marts: figures checked against the marts with independent SQL
 (psycopg), the PDF turned into PNG pages that are not blank, the "data incomplete" banner on a day
-with a region missing and on a day with no data, the index of all reports, the CLI, and S3.
+with a region missing and on a day with no data, the forecast line from the whole day-ahead
+forecast, a day that the silver gate blocked naming the gate and the expectation once the report
+step published its quality results, the index of all reports, the CLI, and S3.
 
 The marts come from report_kit.build_week (simulated meters through the real pipeline and dbt).
 """
@@ -16,7 +18,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from debian_tools import require_program
-from report_kit import EMPTY_DAY, MISSING_REGION, PARTIAL_DAY, REPORT_DAY, query
+from report_kit import (
+    BLOCKED_DAY,
+    BLOCKING_EXPECTATION,
+    EMPTY_DAY,
+    MISSING_REGION,
+    PARTIAL_DAY,
+    REPORT_DAY,
+    query,
+)
 from s3_kit import local_s3
 
 from lakehouse.report.builder import build_report
@@ -205,6 +215,80 @@ def test_day_with_a_missing_region_shows_the_banner(
     assert "DATA INCOMPLETE" in text and f"No data from {MISSING_REGION}" in text
     for page in _pages(report.pdf, tmp_path):
         _assert_not_blank(page)
+
+
+def _forecast_by_hour(settings: Settings, day: date) -> dict:
+    """System forecast per UTC hour of `day` from marts.fct_load_forecast (psycopg), and its regions."""
+    rows = _marts(
+        settings,
+        "select region, hour_utc, forecast_mwh from marts.fct_load_forecast where date_local = %s",
+        day,
+    )
+    totals: dict = {}
+    for _, hour, mwh in rows:
+        totals[hour] = totals.get(hour, 0.0) + mwh
+    return {"totals": totals, "regions": {r for r, _, _ in rows}}
+
+
+def test_forecast_line_is_whole_where_a_region_has_no_actuals(
+    report_env: Settings, report_engine: object
+) -> None:
+    """PARTIAL_DAY: MISSING_REGION has no load, so fct_forecast_accuracy has no row of it; the
+    curve's forecast still sums every region's day-ahead forecast, every hour."""
+    from lakehouse.report.content import load_curve
+    from lakehouse.report.data import load_report_data
+
+    curve = load_curve(load_report_data(PARTIAL_DAY, report_env, report_engine))  # type: ignore[arg-type]
+    expected = _forecast_by_hour(report_env, PARTIAL_DAY)
+    assert expected["regions"] == {
+        r for (r,) in query(str(report_env.warehouse_url), "select region from marts.dim_region")
+    }
+    scored = {
+        r
+        for (r,) in _marts(
+            report_env,
+            "select distinct region from marts.fct_forecast_accuracy where date_local = %s",
+            PARTIAL_DAY,
+        )
+    }
+    assert MISSING_REGION not in scored and len(scored) == 4
+    assert len(curve.slots) == len(expected["totals"]) == 24
+    for slot, value in zip(curve.slots, curve.forecast, strict=True):
+        assert value == pytest.approx(expected["totals"][slot.hour_utc], rel=1e-9), slot.label
+
+
+def test_blocked_day_names_the_gate_and_expectation_once_its_results_are_published(
+    report_env: Settings, report_engine: object, tmp_path: Path
+) -> None:
+    """BLOCKED_DAY: the silver gate blocked it, so neither publish_gold nor the marts ran for it. The
+    report task publishes its quality results first (marts_steps.publish_quality) and the report then
+    names the gate and the expectation; its forecast (published with PARTIAL_DAY) is drawn whole."""
+    from lakehouse.pipeline import marts_steps
+    from lakehouse.report.content import load_curve
+    from lakehouse.report.data import load_report_data
+
+    before = build_report(BLOCKED_DAY, report_env, engine=report_engine)
+    assert before.incomplete and "validate_silver" not in before.html
+    assert before.incomplete_reasons[0].endswith(
+        "the pipeline has not run for this day yet, or a quality gate stopped it."
+    )
+
+    summary = marts_steps.publish_quality(BLOCKED_DAY)
+    assert summary["tables"]["quality_results"]["rows"] > 0
+    report = build_report(BLOCKED_DAY, report_env, engine=report_engine)
+    assert report.incomplete_reasons == (
+        f"No load data for {BLOCKED_DAY.isoformat()} in the marts: quality gate validate_silver stopped "
+        "the day before the marts were built.",
+        f"Quality gate validate_silver blocked silver.meter_readings: {BLOCKING_EXPECTATION}.",
+    )
+    assert 'id="data-incomplete"' in report.html and BLOCKING_EXPECTATION in report.html
+    text = " ".join(_pdf_text(report.pdf, tmp_path).split())
+    assert "DATA INCOMPLETE" in text and "validate_silver" in text and BLOCKING_EXPECTATION in text
+
+    curve = load_curve(load_report_data(BLOCKED_DAY, report_env, report_engine))  # type: ignore[arg-type]
+    expected = _forecast_by_hour(report_env, BLOCKED_DAY)["totals"]
+    assert all(v is None for v in curve.actual) and len(expected) == len(curve.slots) == 24
+    assert [round(v, 9) for v in curve.forecast] == [round(expected[s.hour_utc], 9) for s in curve.slots]
 
 
 def test_day_without_data_renders_na_and_the_banner(report_env: Settings, report_engine: object) -> None:

@@ -19,6 +19,7 @@ from lakehouse.report.data import (
     DayInfo,
     ForecastHour,
     HourlyLoad,
+    LoadForecastHour,
     MeterCoverage,
     QualityCheck,
     QuarantineCount,
@@ -95,6 +96,10 @@ def make_data(day: date = date(2026, 3, 29), *, today_scale: float = 1.1, **chan
         for h in hourly
         if h.date_local == day
     ]
+    load_forecast = [
+        LoadForecastHour(f.region, f.hour_utc, f.model_version, f.forecast_mwh, f.forecast_mwh * 0.9, None)
+        for f in forecasts
+    ]
     data = ReportData(
         day=day,
         timezone=TZ,
@@ -103,6 +108,7 @@ def make_data(day: date = date(2026, 3, 29), *, today_scale: float = 1.1, **chan
         region_days=tuple(region_days),
         hourly=tuple(hourly),
         forecasts=tuple(forecasts),
+        load_forecast=tuple(load_forecast),
         costs=(),
         quality=(QualityCheck("silver.meter_readings", 20, 1, 3, "x_in_range", "warned"),),
         quarantine=(QuarantineCount("meters", "CLOCK_SKEW", 5),),
@@ -147,6 +153,26 @@ def test_load_curve_puts_last_week_on_the_local_clock_across_the_clock_change() 
     assert max(curve.actual) == pytest.approx(total * 1.1 * 2)
     assert curve.slots[curve.actual.index(max(curve.actual))].label == "19:00"
     assert set(curve.temperature) == set(REGIONS)
+
+
+def test_forecast_line_covers_hours_and_regions_without_actuals() -> None:
+    """The curve's forecast is the whole day-ahead forecast, not the hours that were scored."""
+    data = make_data()
+    slots = C.local_slots(data.day, TZ)
+    late = {s.hour_utc for s in slots[-3:]}
+    data = replace(
+        data,
+        # the last three hours have no actuals at all, and Peja has none all day
+        hourly=tuple(h for h in data.hourly if h.hour_utc not in late and h.region != "Peja"),
+        forecasts=tuple(f for f in data.forecasts if f.hour_utc not in late and f.region != "Peja"),
+        load_forecast=tuple(
+            LoadForecastHour(region, s.hour_utc, "7", 2.0, 1.5, 2.5) for s in slots for region in REGIONS
+        ),
+    )
+    curve = C.load_curve(data)
+    assert curve.actual[-3:] == (None, None, None)
+    assert curve.forecast == tuple(2.0 * len(REGIONS) for _ in slots)
+    assert C.compose(data).forecast_model == "7, v7"
 
 
 def test_25_hour_day_shows_last_weeks_2am_against_both_of_its_2am_hours() -> None:
@@ -195,15 +221,21 @@ def test_complete_day_has_no_reasons() -> None:
     assert C.incomplete_reasons(make_data()) == ()
 
 
-def test_no_rows_for_the_day() -> None:
-    data = make_data()
-    data = replace(
+def _without_the_day(data: ReportData, **changes) -> ReportData:
+    """`data` as the marts hold it when nothing of the day arrived (no load, no meter reported)."""
+    return replace(
         data,
         region_days=tuple(r for r in data.region_days if r.date_local != data.day),
         hourly=tuple(h for h in data.hourly if h.date_local != data.day),
         forecasts=(),
+        load_forecast=(),
         coverage=tuple(MeterCoverage(r, 10, 0, 0) for r in REGIONS),
+        **changes,
     )
+
+
+def test_no_rows_for_the_day() -> None:
+    data = _without_the_day(make_data())
     reasons = C.incomplete_reasons(data)
     assert len(reasons) == 1 and reasons[0].startswith("No load data for 2026-03-29")
     content = C.compose(data)
@@ -232,6 +264,32 @@ def test_missing_region_short_hours_missing_meters_and_blocked_gate() -> None:
         "11 of 30 registered meters sent no readings (Peja 10, Prishtina 1).",
         "Quality gate blocked silver.meter_readings: readings_not_null.",
     )
+
+
+def test_day_a_gate_blocked_names_the_gate_and_the_expectations_that_blocked() -> None:
+    data = _without_the_day(
+        make_data(),
+        quality=(
+            QualityCheck("silver.day_ahead_prices", 6, 0, None, None, "passed", "validate_silver", None),
+            QualityCheck(
+                "silver.meter_readings",
+                20,
+                2,
+                7,
+                "intervals_complete_per_meter_day, voltage_within_20pct",
+                "blocked",
+                "validate_silver",
+                "voltage_within_20pct",
+            ),
+        ),
+    )
+    assert C.incomplete_reasons(data) == (
+        "No load data for 2026-03-29 in the marts: quality gate validate_silver stopped the day before "
+        "the marts were built.",
+        "Quality gate validate_silver blocked silver.meter_readings: voltage_within_20pct.",
+    )
+    summary = C.quality_summary(data)
+    assert summary.tables_blocked == ("silver.meter_readings",) and summary.failed == 2
 
 
 def test_missing_meters_within_tolerance_are_listed_without_the_banner() -> None:

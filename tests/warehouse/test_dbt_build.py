@@ -1,5 +1,6 @@
 """dbt against the real PostgreSQL: build green on published real gold, marts reconcile with gold,
-incremental facts rebuild only republished days, dim_meter keeps history after a registry change.
+incremental facts rebuild only republished days, dim_meter keeps history after a registry change,
+the day-ahead forecast mart holds the D+1 forecast published with D although D+1 has no actuals.
 
 The tests share one database and run in file order (build, then incremental, then SCD2).
 """
@@ -7,6 +8,8 @@ The tests share one database and run in file order (build, then incremental, the
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from warehouse_kit import GOLD_DAYS, delta_rows, query
@@ -15,10 +18,42 @@ from lakehouse.settings import Settings
 from lakehouse.warehouse import dbt_project
 from lakehouse.warehouse.publish import publish_gold
 
+# The day after the last gold day: forecast (by the last day's run) but without any actuals.
+FORECAST_ONLY_DAY = GOLD_DAYS[-1] + timedelta(days=1)
+
+
+def _write_forecasts(settings: Settings) -> None:
+    """gold.load_forecast of the last gold day and of the day after it (no actuals), as the
+    forecasting step writes it: every region and hour, from the last day's load."""
+    import pandas as pd
+
+    from lakehouse.forecasting.inference import FORECAST_SCHEMA, FORECAST_TABLE
+    from lakehouse.forecasting.io import write_days
+
+    load = delta_rows(settings, "gold.region_load_hourly").to_pandas()
+    last = load[load["date_local"] == GOLD_DAYS[-1]][["region", "hour_utc", "energy_mwh"]]
+    for day, shift in ((GOLD_DAYS[-1], 0), (FORECAST_ONLY_DAY, 1)):
+        rows = pd.DataFrame(
+            {
+                "region": last["region"],
+                "hour_utc": last["hour_utc"] + pd.Timedelta(days=shift),
+                "forecast_mwh": last["energy_mwh"] * 1.05,
+                "p10_mwh": last["energy_mwh"] * 0.9,
+                "p90_mwh": last["energy_mwh"] * 1.2,
+                "model_version": "2",
+                "created_at": pd.Timestamp(datetime(2026, 3, 13, 0, 5, tzinfo=UTC)),
+                "date_local": day,
+                "weather_source": "provided",
+                "price_source": "persistence",
+            }
+        )
+        write_days(rows, FORECAST_TABLE, [day], FORECAST_SCHEMA)
+
 
 @pytest.fixture(scope="module")
 def built(gold_home: Settings, fresh_database) -> dict:
     url = fresh_database()
+    _write_forecasts(gold_home)
     publish_gold(GOLD_DAYS, url=url, settings=gold_home)
     counts = dbt_project.build_all(url=url, settings=gold_home)
     return {"url": url, "settings": gold_home, "counts": counts}
@@ -47,8 +82,57 @@ def test_dbt_build_is_green(built: dict) -> None:
         "fct_forecast_accuracy",
         "fct_daily_quarantine",
         "fct_quality_checks",
+        "fct_load_forecast",
         "mart_region_daily_summary",
     } <= marts
+    kinds = dict(
+        query(
+            built["url"],
+            "select table_name, table_type from information_schema.tables where table_schema = 'marts' "
+            "and table_name in ('fct_quality_checks', 'fct_load_forecast')",
+        )
+    )
+    # a view: a blocked day's published quality results are in it without a dbt run
+    assert kinds == {"fct_quality_checks": "VIEW", "fct_load_forecast": "BASE TABLE"}
+
+
+def test_load_forecast_mart_has_every_hour_also_without_actuals(built: dict) -> None:
+    """The D+1 forecast published with D is in fct_load_forecast, every hour, although no hour of
+    D+1 has actuals (fct_forecast_accuracy cannot hold it); values as in gold."""
+    url, settings = built["url"], built["settings"]
+    gold = {
+        (r["region"], r["hour_utc"]): r
+        for r in delta_rows(settings, "gold.load_forecast").to_pylist()
+        if r["date_local"] in (GOLD_DAYS[-1], FORECAST_ONLY_DAY)
+    }
+    mart = query(
+        url,
+        "select region, hour_utc, hour_local, date_local, forecast_mwh, p10_mwh, p90_mwh, model_version, "
+        "weather_source, price_source, forecast_made_at, region_key = md5(region) "
+        "from marts.fct_load_forecast",
+    )
+    assert {(r[0], r[1]) for r in mart} == set(gold)
+    tz = ZoneInfo(settings.local_timezone)
+    for region, hour, local, day, p50, p10, p90, version, weather, price, made_at, keyed in mart:
+        row = gold[(region, hour)]
+        assert (day, version, weather, price, made_at) == (
+            row["date_local"],
+            row["model_version"],
+            row["weather_source"],
+            row["price_source"],
+            row["created_at"],
+        )
+        assert (p50, p10, p90) == (row["forecast_mwh"], row["p10_mwh"], row["p90_mwh"])
+        assert local == hour.astimezone(tz).replace(tzinfo=None) and local.date() == day and keyed
+    tomorrow = [r for r in mart if r[3] == FORECAST_ONLY_DAY]
+    assert len(tomorrow) == 24 * len({r[0] for r in tomorrow}) and len({r[0] for r in tomorrow}) >= 4
+    (with_actuals,) = query(
+        url, "select count(*) from marts.fct_hourly_load where date_local = %s", (FORECAST_ONLY_DAY,)
+    )[0]
+    (scored,) = query(
+        url, "select count(*) from marts.fct_forecast_accuracy where date_local = %s", (FORECAST_ONLY_DAY,)
+    )[0]
+    assert with_actuals == scored == 0
 
 
 def test_mart_totals_reconcile_with_gold(built: dict) -> None:
@@ -111,9 +195,14 @@ def test_incremental_facts_rebuild_only_republished_days(built: dict) -> None:
             )
         )
     )
+    forecasts_before = dict(
+        query(url, "select date_local, max(published_at) from marts.fct_load_forecast group by 1")
+    )
     publish_gold([GOLD_DAYS[1]], url=url, settings=settings)
     dbt_project.run_dbt(
-        ["run", "--select", "fct_hourly_load", "fct_daily_consumption"], url=url, settings=settings
+        ["run", "--select", "fct_hourly_load", "fct_daily_consumption", "fct_load_forecast"],
+        url=url,
+        settings=settings,
     )
     after = dict(
         (
@@ -132,6 +221,13 @@ def test_incremental_facts_rebuild_only_republished_days(built: dict) -> None:
         url, "select count(*) - count(distinct (meter_id, date_local)) from marts.fct_daily_consumption"
     )[0]
     assert duplicates == 0
+    # republishing day 1 republishes the forecast of day 2 (its D+1), not the one of the day after
+    forecasts_after = dict(
+        query(url, "select date_local, max(published_at) from marts.fct_load_forecast group by 1")
+    )
+    assert set(forecasts_after) == set(forecasts_before) == {GOLD_DAYS[2], FORECAST_ONLY_DAY}
+    assert forecasts_after[GOLD_DAYS[2]] > forecasts_before[GOLD_DAYS[2]]
+    assert forecasts_after[FORECAST_ONLY_DAY] == forecasts_before[FORECAST_ONLY_DAY]
 
 
 def test_dim_meter_keeps_history_after_a_registry_change(built: dict) -> None:
