@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
+
+if TYPE_CHECKING:
+    from lakehouse.settings import Settings
 
 warehouse_app = typer.Typer(
     help="The PostgreSQL warehouse: roles for engineers, analysts and dbt.",
@@ -65,6 +70,21 @@ def roles(
     for row in warehouse_roles.access_matrix(access, names.groups):
         matrix.add_row(*row)
     console.print(matrix)
+    if prefix == warehouse_roles.DEFAULT_PREFIX:  # the names the platform's dbt looks for
+        _show_dbt_login(url, settings)
+
+
+def _show_dbt_login(url: str, settings: Settings) -> None:
+    """Which user the platform's dbt connects as (lakehouse.warehouse.dbt_project.dbt_login)."""
+    from lakehouse.warehouse.dbt_project import dbt_login
+    from lakehouse.warehouse.errors import WarehouseError
+
+    try:
+        login = dbt_login(url, settings)
+    except WarehouseError as error:
+        typer.secho(f"dbt: {error}", fg=typer.colors.YELLOW)
+        return
+    typer.echo(f"dbt connects as {login.user} (from {login.source}).")
 
 
 def register(app: typer.Typer) -> None:

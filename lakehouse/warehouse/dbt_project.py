@@ -2,8 +2,9 @@
 
 The profile (dbt/profiles.yml) holds no secrets: it reads DBT_WAREHOUSE_* variables, which
 `dbt_env()` derives from `lakehouse.runtime.database_url("warehouse")` (WAREHOUSE_URL or the embedded
-PostgreSQL). Everything dbt writes (target/: manifest, run results, docs; logs/) goes under
-$LAKEHOUSE_HOME/dbt, never into the checkout.
+PostgreSQL), connecting as the least-privilege dbt login user where the platform manages the
+warehouse roles (see `dbt_login`). Everything dbt writes (target/: manifest, run results, docs; logs/)
+goes under $LAKEHOUSE_HOME/dbt, never into the checkout.
 
     run_dbt(["seed"]); run_dbt(["snapshot"]); run_dbt(["build"])     # or: build_all()
 """
@@ -11,10 +12,12 @@ $LAKEHOUSE_HOME/dbt, never into the checkout.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -22,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 from lakehouse.settings import Settings, get_settings
 from lakehouse.warehouse.errors import DbtRunError, WarehouseError
 
+log = logging.getLogger(__name__)
 PROFILE_NAME = "smartgrid"
 TARGET_NAME = "warehouse"
 PROJECT_NAME = "smartgrid"
@@ -78,16 +82,120 @@ def profile_env(url: str) -> dict[str, str]:
     }
 
 
+class DbtLoginError(WarehouseError):
+    """dbt's login user is configured but cannot work in the warehouse; the message says what to run."""
+
+
+@dataclass(frozen=True)
+class DbtLogin:
+    """Who dbt connects as, and where that came from (for messages; the password is never shown)."""
+
+    user: str
+    password: str = field(repr=False)
+    source: str
+
+
+# LAKEHOUSE_HOMEs whose superuser fallback has been warned about (once per process each).
+_warned: set[str] = set()
+
+
+def dbt_login(url: str, settings: Settings) -> DbtLogin:
+    """Who dbt connects to the platform's warehouse `url` as, in this order:
+
+    1. DBT_WAREHOUSE_USER (and DBT_ENV_SECRET_WAREHOUSE_PASSWORD) already in the environment: an
+       operator's explicit choice (a scale-out deployment, `eval "$(lakehouse dbt env)"`), used as is.
+    2. The dbt login user (lakehouse_dbt_user) when it is configured: WAREHOUSE_DBT_PASSWORD, or for
+       the embedded PostgreSQL the password `lakehouse up` generated into role_passwords.json. It is
+       checked by logging in: if it cannot log in, or its sessions do not run as the dbt role in this
+       database, DbtLoginError says to run `lakehouse warehouse roles`. An unreachable server is not
+       checked (dbt itself then reports that it cannot connect).
+    3. Otherwise the URL's own user. With WAREHOUSE_URL and no WAREHOUSE_DBT_PASSWORD that is the
+       operator's choice (as before the roles). For the embedded PostgreSQL it means the roles were
+       never set up from this LAKEHOUSE_HOME (a warehouse started before they existed): dbt runs as
+       the superuser, with a warning once per process, until `lakehouse up` or `lakehouse warehouse
+       roles` applies them (both idempotent; they also hand existing dbt relations to the dbt role).
+    """
+    from lakehouse.warehouse import roles
+
+    explicit = os.environ.get("DBT_WAREHOUSE_USER")
+    if explicit:
+        return DbtLogin(
+            explicit, os.environ.get("DBT_ENV_SECRET_WAREHOUSE_PASSWORD", ""), "DBT_WAREHOUSE_USER"
+        )
+    parts = urlsplit(url)
+    own = DbtLogin(unquote(parts.username or "postgres"), unquote(parts.password or ""), "the warehouse URL")
+    passwords = roles.resolve_passwords(settings, create=False)
+    password = passwords.values.get("dbt")
+    if password is None:
+        if not settings.warehouse_url and str(settings.home) not in _warned:
+            _warned.add(str(settings.home))
+            log.warning(
+                "dbt connects as %s, the superuser of the platform's PostgreSQL: the warehouse roles are "
+                "not set up from %s yet; run `lakehouse warehouse roles` (or `lakehouse up`) so that dbt "
+                "runs as %s",
+                own.user,
+                settings.home,
+                roles.RoleNames().login("dbt"),
+            )
+        return own
+    names = roles.RoleNames()
+    login = DbtLogin(names.login("dbt"), password, passwords.source("dbt"))
+    _check_login(url, login, names.group("dbt"))
+    return login
+
+
+def _check_login(url: str, login: DbtLogin, group: str) -> None:
+    """Raise DbtLoginError unless `login` logs in to `url`'s database and runs as `group` there."""
+    import psycopg
+
+    from lakehouse.runtime.services import redact
+    from lakehouse.warehouse.roles import with_user
+
+    where = redact(url)
+    fix = "run `lakehouse warehouse roles` (or `lakehouse up` for the platform's own PostgreSQL)"
+    try:
+        with psycopg.connect(with_user(url, login.user, login.password), connect_timeout=5) as conn:
+            (current,) = conn.execute("SELECT current_user").fetchone()
+    except psycopg.OperationalError:
+        try:  # the server answers its own URL's user: then dbt's user is missing or has another password
+            psycopg.connect(url, connect_timeout=5).close()
+        except psycopg.OperationalError:
+            return  # unreachable: nothing to check; dbt reports the connection failure itself
+        raise DbtLoginError(
+            f"dbt's login user {login.user} cannot log in to {where} with the password from {login.source}: "
+            f"{fix} to create it and set its password"
+        ) from None
+    if current != group:
+        raise DbtLoginError(
+            f"dbt's login user {login.user} is not set up in {where} (its sessions run as {current}, "
+            f"not as the role {group}): {fix}"
+        )
+
+
 def dbt_env(url: str | None = None, settings: Settings | None = None) -> dict[str, str]:
-    """Environment for any dbt command of the platform: profile, target and log folders."""
+    """Environment for any dbt command of the platform: profile, target and log folders.
+
+    Without `url`: the platform's warehouse, as the user `dbt_login` chooses (the dbt login user
+    where the platform manages the roles). With `url` (tests and tools with a database of their own):
+    exactly that URL's credentials.
+    """
     settings = settings or get_settings()
+    profile: dict[str, str]
     if url is None:
         from lakehouse.runtime import database_url
 
         url = database_url("warehouse", settings=settings)
+        login = dbt_login(url, settings)
+        profile = {
+            **profile_env(url),
+            "DBT_WAREHOUSE_USER": login.user,
+            "DBT_ENV_SECRET_WAREHOUSE_PASSWORD": login.password,
+        }
+    else:
+        profile = profile_env(url)
     home = dbt_home(settings)
     return {
-        **profile_env(url),
+        **profile,
         "DBT_PROFILES_DIR": str(project_dir()),
         "DBT_PROJECT_DIR": str(project_dir()),
         "DBT_TARGET_PATH": str(home / "target"),

@@ -2,7 +2,8 @@
 --
 --   <prefix>engineer  read/write on every schema the platform owns (lakehouse_gold and dbt's
 --                     staging, intermediate, marts, seeds, snapshots); member of the two below
---   <prefix>dbt       reads lakehouse_gold; owns its schemas, so it creates and replaces in them
+--   <prefix>dbt       reads lakehouse_gold; owns its schemas, so it creates and replaces in them;
+--                     may create schemas (dbt derives <target schema>_<name> ones: they are its own)
 --   <prefix>analyst   USAGE + SELECT on marts only; no write, nothing else
 --
 -- Group roles are NOLOGIN. Login users <prefix><kind>_user are created only when their password is
@@ -67,6 +68,10 @@ BEGIN
     END LOOP;
     EXECUTE format('GRANT %I, %I TO %I', analyst, dbt, engineer);
     EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO %I', db, dbt);  -- incremental models stage in temp tables
+    -- PostgreSQL has no privilege per schema name pattern: CREATE on the database is what lets dbt make
+    -- the schemas it derives (marts_<custom>, dbt_test__audit). They belong to the dbt role, so
+    -- engineers (its members) manage them and analysts see nothing in them.
+    EXECUTE format('GRANT CREATE ON DATABASE %I TO %I', db, dbt);
     -- Nobody but the owner creates in public (the default from PostgreSQL 15 on; older servers too).
     IF EXISTS (SELECT FROM pg_namespace WHERE nspname = 'public') THEN
         REVOKE CREATE ON SCHEMA public FROM PUBLIC;

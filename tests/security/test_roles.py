@@ -65,6 +65,11 @@ def test_dbt_reads_gold_and_builds_its_schemas(applied: RolesDb) -> None:
         denied(conn, "INSERT INTO lakehouse_gold.region_load_hourly VALUES ('x', 1)")
         denied(conn, "DELETE FROM lakehouse_gold.region_load_hourly")
         denied(conn, "CREATE TABLE lakehouse_gold.mine (x int)")
+        # dbt derives schema names (marts_<custom>, dbt_test__audit): it may create them, as its own
+        conn.execute("CREATE SCHEMA marts_audit")
+        conn.execute("CREATE TABLE marts_audit.failures AS SELECT 1 AS x")
+    with applied.login("analyst") as conn:
+        denied(conn, "SELECT * FROM marts_audit.failures")
 
 
 def test_engineer_writes_gold_and_builds_marts(applied: RolesDb) -> None:

@@ -92,6 +92,11 @@ def test_up_sets_up_the_roles_on_the_platforms_own_postgres(runtime_env: Setting
         assert conn.execute("SELECT has_schema_privilege('marts', 'USAGE')").fetchone() == (True,)
         assert conn.execute("SELECT has_schema_privilege('lakehouse_gold', 'USAGE')").fetchone() == (False,)
     runtime.up(["postgres"], settings=runtime_env)  # already running: re-applied, same passwords
+    from lakehouse.cli import app
+
+    shown = CliRunner().invoke(app, ["warehouse", "roles", "--show-only"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert f"dbt connects as lakehouse_dbt_user (from {roles.password_file(runtime_env)})" in shown.output
     with psycopg.connect(roles.login_url(url, names, "dbt", passwords["dbt"])) as conn:
         assert conn.execute("SELECT current_user").fetchone() == ("lakehouse_dbt",)
 
@@ -138,6 +143,7 @@ def test_cli_applies_and_shows_without_printing_passwords(
         assert "Applied roles.sql on" in out and ":***@" in out
         assert f"{prefix}analyst_user" in out and "WAREHOUSE_ANALYST_PASSWORD" in out
         assert "set WAREHOUSE_DBT_PASSWORD" in out  # no password for dbt: user absent, says how
+        assert "dbt connects as" not in out  # another prefix than the platform's: not its dbt user
         marts = next(line for line in out.splitlines() if " marts " in line)
         assert [cell.strip() for cell in marts.split("│")[1:-1]] == ["marts", "owner", "read", "owner"]
         assert roles_db.passwords["analyst"] not in out
