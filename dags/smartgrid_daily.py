@@ -142,7 +142,8 @@ def validate_gold(silver_summaries: list[dict], data_interval_start: datetime | 
 # none_failed: a forecast skipped for want of a champion model must not hold back the marts.
 @task(task_id="publish_gold", retries=2, retry_delay=timedelta(minutes=1), trigger_rule="none_failed")
 def publish_gold(gold_summary: dict, data_interval_start: datetime | None = None) -> dict:
-    """Copy the gold dates that changed (and D's quality results) into PostgreSQL lakehouse_gold."""
+    """Copy the gold dates that changed (with D's quality results and the D+1 forecast made today) into
+    PostgreSQL lakehouse_gold."""
     from lakehouse.pipeline import marts_steps
 
     day = _day(data_interval_start).isoformat()
@@ -195,12 +196,17 @@ def build_daily_report(data_interval_start: datetime | None = None) -> dict:
     """The report of D from the marts: HTML + PDF under REPORTS_ROOT, index rebuilt."""
     from airflow.sdk.exceptions import AirflowFailException
 
+    from lakehouse.pipeline import marts_steps
     from lakehouse.report.builder import build_report
     from lakehouse.report.delivery import report_reference
     from lakehouse.report.errors import ReportQueryError
 
+    day = _day(data_interval_start)
+    # A day a quality gate blocked never reached publish_gold: publish its quality results (only them)
+    # so that the report names the gate and the expectations (marts.fct_quality_checks is a view).
+    marts_steps.publish_quality(day)
     try:
-        return report_reference(build_report(_day(data_interval_start)))
+        return report_reference(build_report(day))
     except ReportQueryError as error:  # a broken query or mart: retrying cannot help
         raise AirflowFailException(str(error)) from error
 
