@@ -4,9 +4,6 @@ the weekly smartgrid_maintenance DAG parses (in a subprocess with the platform's
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -159,28 +156,13 @@ print("RESULT" + json.dumps(out))
 
 
 def test_maintenance_dag_parses_and_runs_weekly_on_sunday_night(tmp_path: Path) -> None:
-    from lakehouse.orchestration.airflow import airflow_env
-    from lakehouse.orchestration.project import dags_folder
-    from lakehouse.settings import get_settings, load_settings
+    from airflow_probe import probe_env, run_probe
 
-    settings = load_settings(lakehouse_home=tmp_path)
-    conn = "postgresql://nobody@127.0.0.1:9/unused"  # parsing needs no database
-    previous = os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
-    os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = conn
-    try:
-        env = {**os.environ, "LAKEHOUSE_HOME": str(tmp_path), **airflow_env(settings)}
-    finally:
-        if previous is None:
-            del os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
-        else:
-            os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = previous
-        get_settings.cache_clear()
-    dag_file = dags_folder(settings) / "smartgrid_maintenance.py"
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(dag_file)], env=env, capture_output=True, text=True, timeout=180
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    probe = json.loads(next(x for x in result.stdout.splitlines() if x.startswith("RESULT"))[6:])
+    from lakehouse.orchestration.project import dags_folder
+    from lakehouse.settings import load_settings
+
+    dag_file = dags_folder(load_settings(lakehouse_home=tmp_path)) / "smartgrid_maintenance.py"
+    probe = run_probe(["-c", PROBE, str(dag_file)], probe_env(tmp_path), timeout=180)
     assert probe["import_errors"] == {}
     assert probe["tasks"] == ["maintain", "tables"]
     assert probe["catchup"] is False

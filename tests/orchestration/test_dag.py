@@ -7,9 +7,6 @@ platform's Airflow environment (as every Airflow process of the platform does).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date, timedelta
 
 import pytest
@@ -73,46 +70,22 @@ DST_DAYS = [date(2026, 3, 28), date(2026, 3, 29), date(2026, 10, 25), date(2026,
 
 @pytest.fixture(scope="module")
 def probe(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    from lakehouse.orchestration.airflow import airflow_env
+    from airflow_probe import probe_env, run_probe
+
     from lakehouse.orchestration.project import dags_folder
-    from lakehouse.settings import get_settings, load_settings
+    from lakehouse.settings import load_settings
+    from lakehouse.warehouse.dbt_project import ensure_manifest
 
     home = tmp_path_factory.mktemp("dag-home")
     settings = load_settings(lakehouse_home=home)
-    env = {
-        **os.environ,
-        # Parsing needs no database; name one so that airflow_env() does not start anything.
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "postgresql://nobody@127.0.0.1:9/unused",
-        "LAKEHOUSE_HOME": str(home),
-    }
-    previous = os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
-    os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
-    try:
-        env.update(airflow_env(settings))
-        from lakehouse.warehouse.dbt_project import ensure_manifest
-
-        ensure_manifest(settings, wait=True)  # the marts task group renders from dbt's manifest
-    finally:
-        if previous is None:
-            del os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
-        else:
-            os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = previous
-        get_settings.cache_clear()
+    ensure_manifest(settings, wait=True)  # the marts task group renders from dbt's manifest
     logicals = [logical_date_for(d, settings.tz).isoformat() for d in DST_DAYS]
     pairs = [
         [logical_date_for(d - timedelta(days=1), settings.tz).isoformat(), x]
         for d, x in zip(DST_DAYS, logicals, strict=True)
     ]
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(dags_folder(settings)), json.dumps(logicals), json.dumps(pairs)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    line = next(x for x in result.stdout.splitlines() if x.startswith("RESULT"))
-    return json.loads(line.removeprefix("RESULT"))
+    args = ["-c", PROBE, str(dags_folder(settings)), json.dumps(logicals), json.dumps(pairs)]
+    return run_probe(args, probe_env(home), timeout=180)
 
 
 def test_dag_file_imports_without_errors(probe: dict) -> None:

@@ -9,10 +9,7 @@ apps answer through FastAPI's test client.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -87,28 +84,11 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def probe(published: Path) -> dict:
-    from lakehouse.orchestration.airflow import airflow_env
+    from airflow_probe import probe_env, run_probe
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LAKEHOUSE_HOME", str(published))
-        # Loading plugins needs no database; name one so that airflow_env() starts nothing.
-        patch.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "postgresql://nobody@127.0.0.1:9/unused")
-        tracker = "http://tracker:s3cret@127.0.0.1:5999/"  # pragma: allowlist secret
-        patch.setenv("MLFLOW_TRACKING_URI", tracker)
-        get_settings.cache_clear()
-        settings = get_settings()
-        env = {**os.environ, **airflow_env(settings)}
-        get_settings.cache_clear()
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(TASKS)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    line = next(x for x in result.stdout.splitlines() if x.startswith("RESULT"))
-    return {**json.loads(line.removeprefix("RESULT")), "base": env["AIRFLOW__API__BASE_URL"]}
+    tracker = "http://tracker:s3cret@127.0.0.1:5999/"  # pragma: allowlist secret
+    env = probe_env(published, MLFLOW_TRACKING_URI=tracker)
+    return {**run_probe(["-c", PROBE, json.dumps(TASKS)], env), "base": env["AIRFLOW__API__BASE_URL"]}
 
 
 def test_plugins_load_without_errors(probe: dict) -> None:

@@ -9,50 +9,27 @@ platform's Airflow environment, as every Airflow process of the platform does.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from airflow_probe import probe_env, run_probe
 
-from lakehouse.settings import get_settings, load_settings
+from lakehouse.settings import load_settings
 from lakehouse.warehouse import dbt_project
 
 HERE = Path(__file__).resolve().parent
 
 
 def _probe(env: dict[str, str]) -> dict:
-    result = subprocess.run(
-        [sys.executable, str(HERE / "probe_dagbag.py"), str(HERE / "dags"), "marts_probe"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    line = next(x for x in result.stdout.splitlines() if x.startswith("RESULT"))
-    return json.loads(line.removeprefix("RESULT"))
+    return run_probe([str(HERE / "probe_dagbag.py"), str(HERE / "dags"), "marts_probe"], env, timeout=300)
 
 
 @pytest.fixture(scope="module")
 def probes(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    from lakehouse.orchestration.airflow import airflow_env
-
     home = tmp_path_factory.mktemp("cosmos-home")
     settings = load_settings(lakehouse_home=home)
-    unused_db = "postgresql://nobody@127.0.0.1:9/unused"  # parsing needs no database
-    previous = os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
-    os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = unused_db
-    try:
-        env = {**os.environ, **airflow_env(settings), "LAKEHOUSE_HOME": str(home)}
-    finally:
-        if previous is None:
-            del os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
-        else:
-            os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = previous
-        get_settings.cache_clear()
+    env = probe_env(home)
     # What the platform does at start (`lakehouse dbt parse`): build the manifest cache once.
     started = time.perf_counter()
     path = dbt_project.ensure_manifest(settings)
