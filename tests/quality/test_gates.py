@@ -17,13 +17,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from webhook_receiver import Receiver
 
 from lakehouse.quality import FAILED_YESTERDAY_SQL, QualityGateError, validate
 from lakehouse.quality.results import TABLE as RESULTS
 from lakehouse.quality.results import failed_on
 from lakehouse.storage import tables
 from tests.quality.conftest import DAYS
-from tests.quality.test_webhook import Receiver
+from tests.quality.test_webhook import SECRET
 
 D = DAYS[1]
 
@@ -132,9 +133,9 @@ def test_fail_policy_blocks_promotion_notifies_and_leaves_gold_untouched(
     )
     gold_versions = {t: maintenance.history(t, limit=1)[0]["version"] for t in medallion_gold.GOLD_TABLES}
 
-    with Receiver([503, 200]) as receiver:
+    with Receiver([503, 200], SECRET) as receiver:
         monkeypatch.setenv("WEBHOOK_URL", receiver.url)
-        monkeypatch.setenv("WEBHOOK_SECRET", "s3cret-for-tests")
+        monkeypatch.setenv("WEBHOOK_SECRET", SECRET)
         monkeypatch.setenv("HTTP_BACKOFF_SECONDS", "0.01")
         get_settings.cache_clear()
         with pytest.raises(QualityGateError) as caught:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from webhook_receiver import Receiver
 
 from lakehouse.notify import webhook
 from lakehouse.settings import load_settings
@@ -16,48 +15,9 @@ from lakehouse.settings import load_settings
 SECRET = "s3cret-for-tests"
 
 
-class Receiver:
-    """A webhook receiver: verifies the signature, answers the scripted statuses in order."""
-
-    def __init__(self, statuses: list[int], secret: str = SECRET) -> None:
-        self.statuses = list(statuses)
-        self.secret = secret
-        self.calls: list[dict[str, Any]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                try:
-                    webhook.verify_signature(receiver.secret, dict(self.headers), body)
-                    verified = True
-                except webhook.SignatureError:
-                    verified = False
-                status = 401 if not verified else (receiver.statuses.pop(0) if receiver.statuses else 200)
-                receiver.calls.append({"headers": dict(self.headers), "body": body, "verified": verified})
-                self.send_response(status)
-                self.end_headers()
-                self.wfile.write(b"ok" if status == 200 else b"nope")
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/lakehouse"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> Receiver:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    with Receiver([503, 503, 200]) as r:
+    with Receiver([503, 503, 200], SECRET, "/hooks/lakehouse") as r:
         yield r
 
 
@@ -88,7 +48,7 @@ def test_wrong_secret_is_refused_without_retry() -> None:
 
 
 def test_gives_up_after_the_last_attempt() -> None:
-    with Receiver([500] * 10) as r:
+    with Receiver([500] * 10, SECRET) as r:
         with pytest.raises(webhook.WebhookDeliveryError, match="after 4 attempt"):
             webhook.send("e", {}, _settings(r.url), sleep=lambda s: None)
         assert len(r.calls) == 4

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from smtp_kit import HookReceiver, Mailbox, password_checker, self_signed, smtp_server
+from smtp_kit import Mailbox, password_checker, self_signed, smtp_server
+from webhook_receiver import Receiver
 
 from lakehouse.notify import webhook
 from lakehouse.notify.email import EmailConfigError, config_from_connection, smtp_config
@@ -265,11 +266,12 @@ def test_an_untrusted_certificate_fails_at_once_saying_what_to_trust(
 def test_both_channels_email_and_signed_webhook(pdf: bytes, free_port) -> None:
     mailbox, port = Mailbox(), free_port()
     report = _report(pdf, incomplete=True, reasons=("no prices",))
-    with smtp_server(mailbox, port), HookReceiver() as hook:
+    with smtp_server(mailbox, port), Receiver() as hook:
         result = deliver(report, _settings(port, webhook_url=hook.url, webhook_secret=SECRET))
 
     assert [o.status for o in result.outcomes] == ["sent", "sent"] and len(mailbox.received) == 1
-    [(headers, body)] = hook.calls
+    [call] = hook.calls
+    headers, body = call["headers"], call["body"]
     webhook.verify_signature(SECRET, headers, body)
     payload = json.loads(body)
     assert payload["event"] == "report.published" and headers[webhook.EVENT_HEADER] == "report.published"
@@ -289,7 +291,7 @@ def test_both_channels_email_and_signed_webhook(pdf: bytes, free_port) -> None:
 def test_a_failing_webhook_does_not_stop_the_email_and_is_reported(pdf: bytes, free_port) -> None:
     mailbox, port = Mailbox(), free_port()
     waits: list[float] = []
-    with smtp_server(mailbox, port), HookReceiver([503, 503]) as hook:
+    with smtp_server(mailbox, port), Receiver([503, 503]) as hook:
         settings = _settings(port, webhook_url=hook.url, webhook_secret=SECRET, http_max_attempts=2)
         with pytest.raises(DeliveryError) as raised:
             deliver(_report(pdf), settings, sleep=waits.append)
@@ -302,7 +304,7 @@ def test_a_failing_webhook_does_not_stop_the_email_and_is_reported(pdf: bytes, f
 
 def test_a_webhook_refused_with_a_4xx_is_permanent_and_not_retried(pdf: bytes) -> None:
     waits: list[float] = []
-    with HookReceiver([401]) as hook:
+    with Receiver([401]) as hook:
         settings = load_settings(webhook_url=hook.url, webhook_secret=SECRET, http_max_attempts=3)
         with pytest.raises(DeliveryError) as raised:
             deliver(_report(pdf), settings, channels=["webhook"], sleep=waits.append)
@@ -314,7 +316,7 @@ def test_a_webhook_refused_with_a_4xx_is_permanent_and_not_retried(pdf: bytes) -
 def test_a_failing_email_does_not_stop_the_webhook_and_is_reported(pdf: bytes, free_port) -> None:
     mailbox, port = Mailbox(), free_port()
     mailbox.rcpt_replies = {address: ["550 5.7.1 Relaying denied"] for address in ENVELOPE_TO}
-    with smtp_server(mailbox, port), HookReceiver() as hook:
+    with smtp_server(mailbox, port), Receiver() as hook:
         settings = _settings(port, webhook_url=hook.url, webhook_secret=SECRET)
         with pytest.raises(DeliveryError) as raised:
             deliver(_report(pdf), settings)
@@ -325,7 +327,7 @@ def test_a_failing_email_does_not_stop_the_webhook_and_is_reported(pdf: bytes, f
 
 def test_channels_can_be_delivered_one_at_a_time(pdf: bytes, free_port) -> None:
     mailbox, port = Mailbox(), free_port()
-    with smtp_server(mailbox, port), HookReceiver() as hook:
+    with smtp_server(mailbox, port), Receiver() as hook:
         settings = _settings(port, webhook_url=hook.url, webhook_secret=SECRET)
         result = deliver(_report(pdf), settings, channels=["webhook"])
     assert [o.status for o in result.outcomes] == ["skipped", "sent"]
