@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from debian_tools import require_program
+from local_s3 import local_s3
 from report_kit import (
     BLOCKED_DAY,
     BLOCKING_EXPECTATION,
@@ -27,7 +28,6 @@ from report_kit import (
     REPORT_DAY,
     query,
 )
-from s3_kit import local_s3
 
 from lakehouse.report.builder import build_report
 from lakehouse.report.formatting import number, percent

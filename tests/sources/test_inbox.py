@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
+from local_s3 import local_s3
 
 from lakehouse.settings import Settings, get_settings
 from lakehouse.sources import inbox
@@ -181,32 +181,13 @@ def test_plan_is_pure_and_keeps_original_bytes_for_one_day():
 @pytest.fixture
 def s3(lakehouse_env: Settings, monkeypatch: pytest.MonkeyPatch):
     """A local moto S3 server; the inbox and landing both live in it."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    # moto keeps its backends per process: start every test from an empty S3
-    httpx.post(f"http://{host}:{port}/moto-api/reset", timeout=10).raise_for_status()
-    for name, value in {
-        "AWS_ENDPOINT_URL": f"http://{host}:{port}",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_REGION": "us-east-1",
+    env = {
         "METERS_SOURCE": "inbox",
         "METERS_INBOX": "s3://utility-drop/keds/exports",
         "LANDING_ROOT": "s3://lake/landing",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    get_settings.cache_clear()
-    from lakehouse.storage.uri import s3_client
-
-    client = s3_client(get_settings())
-    client.create_bucket(Bucket="utility-drop")
-    client.create_bucket(Bucket="lake")
-    yield client
-    server.stop()
+    }
+    with local_s3(monkeypatch, "utility-drop", "lake", **env) as (_, client):
+        yield client
 
 
 def test_an_s3_inbox_is_filed_archived_and_rejected_like_a_folder(s3):

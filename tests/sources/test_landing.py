@@ -6,8 +6,8 @@ import os
 import threading
 from pathlib import Path
 
-import httpx
 import pytest
+from local_s3 import local_s3
 
 from lakehouse.settings import Settings, get_settings
 from lakehouse.sources.landing import LandingError, LandingFileNotFoundError, LandingStore
@@ -75,32 +75,10 @@ def test_local_readers_never_see_a_partial_file(lakehouse_env: Settings) -> None
 @pytest.fixture
 def s3_landing(lakehouse_env: Settings, monkeypatch: pytest.MonkeyPatch):
     """LANDING_ROOT on a local moto S3 server (settings from env vars, as in production)."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    # moto keeps its backends per process: start every test from an empty S3
-    httpx.post(f"http://{host}:{port}/moto-api/reset", timeout=10).raise_for_status()
-    for name, value in {
-        "AWS_ENDPOINT_URL": f"http://{host}:{port}",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_REGION": "us-east-1",
-        "LANDING_ROOT": "s3://lake/landing",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    get_settings.cache_clear()
-    from lakehouse.storage.uri import s3_client
-
-    client = s3_client(get_settings())
-    client.create_bucket(Bucket="lake")
-    # versioning counts every PUT, so "no rewrite" is observable
-    client.put_bucket_versioning(Bucket="lake", VersioningConfiguration={"Status": "Enabled"})
-    yield client
-    server.stop()
-    get_settings.cache_clear()
+    with local_s3(monkeypatch, "lake", LANDING_ROOT="s3://lake/landing") as (_, client):
+        # versioning counts every PUT, so "no rewrite" is observable
+        client.put_bucket_versioning(Bucket="lake", VersioningConfiguration={"Status": "Enabled"})
+        yield client
 
 
 def _versions(client, key: str) -> int:

@@ -15,9 +15,12 @@ from lakehouse.settings import Settings, get_settings
 
 
 @contextlib.contextmanager
-def local_s3(monkeypatch: pytest.MonkeyPatch, bucket: str, **env: str) -> Iterator[tuple[Settings, object]]:
-    """(settings, boto3 client) with AWS_ENDPOINT_URL on a fresh, empty moto S3 holding `bucket`;
-    `env` sets further variables (e.g. REPORTS_ROOT="s3://bucket/prefix"). The server stops after."""
+def local_s3(monkeypatch: pytest.MonkeyPatch, *buckets: str, **env: str) -> Iterator[tuple[Settings, object]]:
+    """(settings, boto3 client) with AWS_ENDPOINT_URL on a fresh, empty moto S3 holding `buckets`;
+    `env` sets further variables (e.g. REPORTS_ROOT="s3://bucket/prefix"). The server stops after.
+
+    An in-process moto server: fine for boto3 and the landing store; delta-rs needs moto in its own
+    process (tests/storage/conftest.py, s3_lakehouse)."""
     from moto.server import ThreadedMotoServer
 
     from lakehouse.storage.uri import s3_client
@@ -42,7 +45,8 @@ def local_s3(monkeypatch: pytest.MonkeyPatch, bucket: str, **env: str) -> Iterat
         get_settings.cache_clear()
         settings = get_settings()
         client = s3_client(settings)
-        client.create_bucket(Bucket=bucket)
+        for bucket in buckets:
+            client.create_bucket(Bucket=bucket)
         yield settings, client
     finally:
         server.stop()
