@@ -40,6 +40,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lakehouse.forecasting.inference import FORECAST_SCHEMA
+from lakehouse.quality.results import COLUMNS_DDL as QUALITY_COLUMNS_DDL
 from lakehouse.settings import Settings, get_settings
 from lakehouse.warehouse import pg_copy, quarantine
 from lakehouse.warehouse.errors import PublishError, WarehouseUnavailableError
@@ -63,44 +65,26 @@ FORECAST_ACCURACY_SCHEMA = pa.schema(
 )
 
 
-# Contract of gold.load_forecast (lakehouse.forecasting.inference.FORECAST_SCHEMA), for the empty
-# table the warehouse sources before the first forecast.
-LOAD_FORECAST_SCHEMA = pa.schema(
-    [
-        ("region", pa.string()),
-        ("hour_utc", pa.timestamp("us", tz="UTC")),
-        ("forecast_mwh", pa.float64()),
-        ("p10_mwh", pa.float64()),
-        ("p90_mwh", pa.float64()),
-        ("model_version", pa.string()),
-        ("created_at", pa.timestamp("us", tz="UTC")),
-        ("date_local", pa.date32()),
-        ("weather_source", pa.string()),
-        ("price_source", pa.string()),
-    ]
-)
+# Spark DDL types of the gold contracts -> the Arrow types delta-rs reads them as.
+_ARROW_TYPES = {
+    "string": pa.string(),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+    "date": pa.date32(),
+    "double": pa.float64(),
+    "bigint": pa.int64(),
+    "boolean": pa.bool_(),
+}
 
 
-# Contract of gold.quality_results (lakehouse.quality.results.COLUMNS_DDL), for the empty table the
-# warehouse sources before the first validation run.
-QUALITY_RESULTS_SCHEMA = pa.schema(
-    [
-        ("run_id", pa.string()),
-        ("validated_at", pa.timestamp("us", tz="UTC")),
-        ("table", pa.string()),
-        ("date_local", pa.date32()),
-        ("expectation", pa.string()),
-        ("policy", pa.string()),
-        ("success", pa.bool_()),
-        ("unexpected_count", pa.int64()),
-        ("element_count", pa.int64()),
-        ("unexpected_percent", pa.float64()),
-        ("sample", pa.string()),
-        ("suite_version", pa.string()),
-        ("expectation_type", pa.string()),
-        ("action", pa.string()),
-    ]
-)
+def arrow_schema(ddl: str) -> pa.Schema:
+    """A gold table's DDL contract ("name type, ...") as Arrow: the empty table the warehouse sources
+    before the first write, so it cannot drift from what the writer declares."""
+    columns = [column.strip().rsplit(" ", 1) for column in ddl.split(",")]
+    return pa.schema([(name.strip("`"), _ARROW_TYPES[kind]) for name, kind in columns])
+
+
+LOAD_FORECAST_SCHEMA = arrow_schema(FORECAST_SCHEMA)
+QUALITY_RESULTS_SCHEMA = arrow_schema(QUALITY_COLUMNS_DDL)
 
 
 @dataclass(frozen=True)
