@@ -7,17 +7,15 @@ Services the fixtures start listen on free ports and are stopped when the fixtur
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
-import socket
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from service_home import free_port as free_port_number
+from service_home import platform_postgres, service_home
 
-from lakehouse.settings import Settings, get_settings, load_settings
+from lakehouse.settings import Settings, get_settings
 
 # Settings that would point the runtime at external services instead of starting its own.
 _EXTERNAL_SERVICE_VARS = (
@@ -27,30 +25,6 @@ _EXTERNAL_SERVICE_VARS = (
     "SPARK_ENGINE",
     "POSTGRES_BIN_DIR",
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _service_home(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Path]:
-    """A LAKEHOUSE_HOME the embedded services can use.
-
-    As root, PostgreSQL runs as the unprivileged account `lakehouse`, which cannot enter pytest's
-    basetemp (/tmp/pytest-of-root is 0700) and the runtime never loosens permissions above
-    LAKEHOUSE_HOME; so for root the home is a fresh folder under the system temp dir, removed after.
-    """
-    if os.geteuid() != 0:
-        yield tmp_path_factory.mktemp(name)
-        return
-    home = Path(tempfile.mkdtemp(prefix=f"lakehouse-pytest-{name}-"))
-    try:
-        yield home
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture
@@ -90,7 +64,7 @@ def spark() -> Iterator[object]:
 @pytest.fixture
 def free_port() -> Callable[[], int]:
     """A function returning a currently free TCP port on 127.0.0.1 (never a fixed port in tests)."""
-    return _free_port
+    return free_port_number
 
 
 @pytest.fixture
@@ -101,12 +75,12 @@ def runtime_env(
     PostgreSQL and MLflow, nothing configured externally. Whatever the test started is stopped after."""
     from lakehouse import runtime
 
-    with _service_home(tmp_path_factory, "runtime") as home:
+    with service_home(tmp_path_factory, "runtime") as home:
         monkeypatch.setenv("LAKEHOUSE_HOME", str(home))
         for name in ("LAKEHOUSE_ROOT", "LANDING_ROOT", *_EXTERNAL_SERVICE_VARS):
             monkeypatch.delenv(name, raising=False)
         for name in ("SAIL_PORT", "POSTGRES_PORT", "MLFLOW_PORT"):
-            monkeypatch.setenv(name, str(_free_port()))
+            monkeypatch.setenv(name, str(free_port_number()))
         get_settings.cache_clear()
         settings = get_settings()
         try:
@@ -126,10 +100,5 @@ def warehouse_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     from lakehouse import runtime
 
-    with _service_home(tmp_path_factory, "warehouse") as home:
-        settings = load_settings(lakehouse_home=home, postgres_port=_free_port(), warehouse_url=None)
-        try:
-            runtime.up(["postgres"], settings=settings)
-            yield runtime.database_url("warehouse", settings=settings)
-        finally:
-            runtime.down(settings=settings)
+    with platform_postgres(tmp_path_factory, "warehouse") as settings:
+        yield runtime.database_url("warehouse", settings=settings)

@@ -14,7 +14,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from warehouse_kit import GOLD_DAYS, platform_postgres, query
+from service_home import platform_postgres
+from warehouse_kit import GOLD_DAYS, query
 
 from lakehouse import runtime
 from lakehouse.settings import Settings, load_settings
@@ -28,7 +29,7 @@ NAMES = roles.RoleNames()
 
 @pytest.fixture(scope="module")
 def platform(gold_home: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    with platform_postgres(tmp_path_factory) as settings:
+    with platform_postgres(tmp_path_factory, "dbt-role", warehouse_dbt_password=None) as settings:
         admin = runtime.database_url("warehouse", settings=settings)
         publish_gold(GOLD_DAYS, url=admin, settings=gold_home)
         passwords = roles.resolve_passwords(settings, create=False).values
